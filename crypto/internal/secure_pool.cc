@@ -1,0 +1,140 @@
+#include "crypto/internal/secure_pool.h"
+
+#include <sodium.h>
+
+#include <array>
+#include <mutex>
+#include <vector>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEYHOLD_HAS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KEYHOLD_HAS_ASAN 1
+#endif
+#ifdef KEYHOLD_HAS_ASAN
+#include <sanitizer/asan_interface.h>
+#define KEYHOLD_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define KEYHOLD_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define KEYHOLD_POISON(p, n) ((void)(p), (void)(n))
+#define KEYHOLD_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+namespace keyhold::crypto::internal {
+namespace {
+
+constexpr std::size_t kChunkSize = 64 * 1024;
+constexpr std::array<std::size_t, 8> kClasses = {32, 64, 128, 256, 512, 1024, 2048, 4096};
+
+struct SizeClass {
+  std::mutex mu;
+  std::vector<std::uint8_t*> free_slots;
+  std::size_t live = 0;
+};
+
+struct Pool {
+  std::array<SizeClass, kClasses.size()> classes;
+  std::mutex chunks_mu;
+  std::size_t chunks = 0;
+};
+
+Pool& GetPool() {
+  // Never destroyed: secrets in static objects may be freed after main().
+  static Pool* const pool = new Pool();
+  return *pool;
+}
+
+int ClassOf(std::size_t size) {
+  for (std::size_t i = 0; i < kClasses.size(); ++i) {
+    if (size <= kClasses[i]) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+// Adds one chunk's slots to `c`. Called with c.mu held.
+bool Grow(Pool& pool, SizeClass& c, std::size_t slot_size) {
+  void* chunk = sodium_malloc(kChunkSize);
+  if (chunk == nullptr) {
+    return false;
+  }
+  sodium_memzero(chunk, kChunkSize);
+  auto* base = static_cast<std::uint8_t*>(chunk);
+  for (std::size_t off = 0; off + slot_size <= kChunkSize; off += slot_size) {
+    c.free_slots.push_back(base + off);
+  }
+  KEYHOLD_POISON(base, kChunkSize);
+  std::lock_guard lock(pool.chunks_mu);
+  ++pool.chunks;
+  return true;
+}
+
+}  // namespace
+
+std::uint8_t* SecureAllocate(std::size_t size, std::size_t* capacity) {
+  const int cls = ClassOf(size);
+  if (cls < 0) {
+    void* p = sodium_malloc(size);
+    if (p == nullptr) {
+      return nullptr;
+    }
+    sodium_memzero(p, size);
+    *capacity = size;
+    return static_cast<std::uint8_t*>(p);
+  }
+  Pool& pool = GetPool();
+  SizeClass& c = pool.classes[static_cast<std::size_t>(cls)];
+  const std::size_t slot_size = kClasses[static_cast<std::size_t>(cls)];
+  std::uint8_t* slot = nullptr;
+  {
+    std::lock_guard lock(c.mu);
+    if (c.free_slots.empty() && !Grow(pool, c, slot_size)) {
+      return nullptr;
+    }
+    slot = c.free_slots.back();
+    c.free_slots.pop_back();
+    ++c.live;
+  }
+  // Slots are zero when free; only the requested bytes become addressable.
+  KEYHOLD_UNPOISON(slot, size);
+  *capacity = slot_size;
+  return slot;
+}
+
+void SecureFree(std::uint8_t* p, std::size_t capacity) {
+  if (p == nullptr) {
+    return;
+  }
+  const int cls = ClassOf(capacity);
+  if (cls < 0 || kClasses[static_cast<std::size_t>(cls)] != capacity) {
+    sodium_free(p);  // zeroes before unmapping
+    return;
+  }
+  KEYHOLD_UNPOISON(p, capacity);
+  sodium_memzero(p, capacity);
+  KEYHOLD_POISON(p, capacity);
+  SizeClass& c = GetPool().classes[static_cast<std::size_t>(cls)];
+  std::lock_guard lock(c.mu);
+  c.free_slots.push_back(p);
+  --c.live;
+}
+
+SecurePoolStats SecurePoolStatistics() {
+  Pool& pool = GetPool();
+  SecurePoolStats s;
+  {
+    std::lock_guard lock(pool.chunks_mu);
+    s.chunks = pool.chunks;
+  }
+  for (auto& c : pool.classes) {
+    std::lock_guard lock(c.mu);
+    s.live_slots += c.live;
+  }
+  return s;
+}
+
+}  // namespace keyhold::crypto::internal

@@ -1,0 +1,40 @@
+// SecurePool: the allocator behind SecretBytes.
+//
+// libsodium's sodium_malloc gives each allocation its own guard pages, a
+// locked page and three memory mappings: several system calls per secret,
+// and a process runs out of mappings (vm.max_map_count, 65530) after about
+// 20,000 live secrets. SecurePool keeps the same protections per chunk
+// instead: 64 KiB chunks from sodium_malloc (locked, excluded from core
+// dumps, fenced by guard pages), carved into fixed-size slots of 32 to 4096
+// bytes. A slot is zeroed when freed and handed out again zeroed; larger
+// requests go straight to sodium_malloc. Chunks are kept for reuse, so the
+// pool's footprint is the peak of live secrets. Under AddressSanitizer free
+// slots and slot tails are poisoned, so overflows and use-after-free are
+// still reported. Thread-safe. May include: libsodium, std.
+#ifndef KEYHOLD_CRYPTO_INTERNAL_SECURE_POOL_H_
+#define KEYHOLD_CRYPTO_INTERNAL_SECURE_POOL_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace keyhold::crypto::internal {
+
+// SecureAllocate returns `size` (> 0) zeroed bytes of locked memory, or
+// nullptr when memory is exhausted. `*capacity` receives the usable size,
+// which SecureFree needs back.
+std::uint8_t* SecureAllocate(std::size_t size, std::size_t* capacity);
+
+// SecureFree zeroes and releases memory from SecureAllocate.
+void SecureFree(std::uint8_t* p, std::size_t capacity);
+
+struct SecurePoolStats {
+  std::size_t chunks = 0;      // 64 KiB chunks held
+  std::size_t live_slots = 0;  // slots handed out and not yet freed
+};
+
+// SecurePoolStatistics reports the pool's state (for tests and metrics).
+SecurePoolStats SecurePoolStatistics();
+
+}  // namespace keyhold::crypto::internal
+
+#endif  // KEYHOLD_CRYPTO_INTERNAL_SECURE_POOL_H_
