@@ -1,0 +1,65 @@
+// KeyService: the key store as one object, the entry point for the server,
+// the CLI and the tests. Owns the LMDB store, the seal manager and, while
+// unsealed, the keyring; seal status changes swap the keyring atomically.
+//
+// A sealed service refuses every key operation with kSealed (503 at the
+// API); an uninitialised one with kNotInitialized. Thread-safe.
+#ifndef KEYHOLD_KMS_KEY_SERVICE_H_
+#define KEYHOLD_KMS_KEY_SERVICE_H_
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <span>
+
+#include "crypto/error.h"
+#include "kms/clock.h"
+#include "kms/keyring.h"
+#include "kms/seal_manager.h"
+#include "kms/store.h"
+
+namespace keyhold::kms {
+
+struct KeyServiceOptions {
+  StoreOptions store;
+  SealOptions seal;
+  KeyringOptions keyring;
+  const Clock* clock = &SystemClock::Instance();
+};
+
+class KeyService {
+ public:
+  // Open opens (or creates) the store; the service starts sealed.
+  static Result<std::unique_ptr<KeyService>> Open(const KeyServiceOptions& options);
+  ~KeyService();
+
+  SealStatus seal_status() const { return seal_->seal_status(); }
+  Result<InitResult> Init(InitRequest request) { return seal_->Init(std::move(request)); }
+  Result<SealStatus> SubmitShare(std::span<const std::uint8_t> share_text);
+  Status UnsealWithPassphrase(const crypto::SecretBytes& passphrase);
+  Status UnsealWithKeyFile(const std::filesystem::path& key_file);
+  void ResetUnseal() { seal_->ResetUnseal(); }
+  // Seal drops the keyring (wiping its cached keys once in-flight calls end)
+  // and the root key.
+  void Seal();
+
+  // keyring returns the keyring while unsealed; kSealed or kNotInitialized
+  // otherwise. Holders may finish their call after a concurrent Seal().
+  Result<std::shared_ptr<Keyring>> keyring() const;
+
+  const SealManager& seal_manager() const { return *seal_; }
+
+ private:
+  KeyService() = default;
+  Status AttachKeyring();
+
+  KeyServiceOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<SealManager> seal_;
+  mutable std::mutex mu_;
+  std::shared_ptr<Keyring> keyring_;  // guarded by mu_
+};
+
+}  // namespace keyhold::kms
+
+#endif  // KEYHOLD_KMS_KEY_SERVICE_H_

@@ -1,0 +1,191 @@
+// Keyring: master keys and their lifecycle, and the four key operations
+// (wrap, unwrap, rewrap, generate-data-key), over the unsealed store.
+//
+// Every change (create, rotate, enable, disable, config, schedule/cancel
+// deletion, destroy, encryption reservations) is one LMDB transaction and
+// is durable when the call returns ok; nothing is published in memory before
+// it is committed. Key metadata is held as immutable snapshots: a reader
+// sees the whole record before or after a change, never half of it. Key
+// versions are loaded lazily, their material kept in guarded memory, and
+// checked against their stored commitment on load.
+//
+// Thread-safe: any number of threads may call any method. Writes to one key
+// are serialised; writes to different keys are serialised by LMDB's single
+// writer. Requires an unsealed store; dropping the Keyring wipes every cached
+// key. Time comes from the injected Clock.
+#ifndef KEYHOLD_KMS_KEYRING_H_
+#define KEYHOLD_KMS_KEYRING_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/committed_key.h"
+#include "crypto/encryption_context.h"
+#include "crypto/error.h"
+#include "crypto/key_id.h"
+#include "crypto/secret_bytes.h"
+#include "kms/clock.h"
+#include "kms/key_lifecycle.h"
+#include "kms/key_record.h"
+#include "kms/record_sealer.h"
+#include "kms/store.h"
+#include "kms/usage_budget.h"
+#include "policies/rotation.h"
+
+namespace keyhold::kms {
+
+inline constexpr std::int64_t kDay = 86400;
+
+struct KeyringOptions {
+  bool dev_mode = false;
+  BudgetLimits budget;
+  // Rotation period given to keys created without one (0: none).
+  std::uint64_t default_rotation_period_s = 365 * kDay;
+  // Deletion window: default, and the floor (never below 7 days outside
+  // development mode), and the ceiling.
+  std::uint32_t default_deletion_days = 30;
+  std::uint32_t min_deletion_days = 7;
+  std::uint32_t max_deletion_days = 365;
+};
+
+struct CreateKeyOptions {
+  std::optional<std::uint64_t> rotation_period_s;
+};
+
+struct KeyConfigUpdate {
+  std::optional<std::uint32_t> min_decryption_version;
+  std::optional<std::uint64_t> rotation_period_s;
+};
+
+struct VersionInfo {
+  std::uint32_t version = 0;
+  std::int64_t created_at = 0;
+  // Encryptions counted against this version (an upper bound after a
+  // restart, which skips the rest of the reserved block).
+  std::uint64_t encryptions = 0;
+};
+
+struct KeyInfo {
+  crypto::KeyId id;
+  KeyRecord record;
+  std::vector<VersionInfo> versions;  // filled by GetKey, empty in ListKeys
+};
+
+struct WrapResult {
+  std::vector<std::uint8_t> ciphertext;
+  std::uint32_t key_version = 0;
+};
+
+struct UnwrapResult {
+  crypto::SecretBytes plaintext;
+  std::uint32_t key_version = 0;
+};
+
+struct DataKey {
+  crypto::SecretBytes plaintext;  // 32 bytes
+  std::vector<std::uint8_t> ciphertext;
+  std::uint32_t key_version = 0;
+};
+
+struct DueRotation {
+  crypto::KeyId id;
+  policies::RotationReason reason;
+};
+
+class Keyring {
+ public:
+  // Create validates `options`. `store`, `clock` must outlive the keyring.
+  static Result<std::unique_ptr<Keyring>> Create(Store* store,
+                                                 std::shared_ptr<const RecordSealer> sealer,
+                                                 const KeyringOptions& options, const Clock* clock);
+  ~Keyring();
+
+  // CreateKey creates an enabled key with version 1 (256 bits from the
+  // CSPRNG). kKeyExists if the id was ever used (destroyed ids stay taken).
+  Result<KeyInfo> CreateKey(const crypto::KeyId& id, const CreateKeyOptions& options);
+  // GetKey returns the key with its versions. kKeyNotFound if absent.
+  Result<KeyInfo> GetKey(const crypto::KeyId& id);
+  // ListKeys returns up to `limit` keys of `tenant` whose names sort after
+  // `after` (empty: from the start), in name order.
+  Result<std::vector<KeyInfo>> ListKeys(std::string_view tenant, std::size_t limit,
+                                        std::string_view after);
+
+  // Rotate adds a new version and makes it primary. Enabled keys only.
+  Result<KeyInfo> Rotate(const crypto::KeyId& id);
+  Result<KeyInfo> Enable(const crypto::KeyId& id);
+  Result<KeyInfo> Disable(const crypto::KeyId& id);
+  // SetConfig changes min_decryption_version (1..latest) and/or the
+  // rotation period (0, or at least one hour outside development mode).
+  Result<KeyInfo> SetConfig(const crypto::KeyId& id, const KeyConfigUpdate& update);
+  // ScheduleDeletion starts the deletion window (`days`, default from the
+  // options, within [min, max]); the key can no longer be used.
+  Result<KeyInfo> ScheduleDeletion(const crypto::KeyId& id, std::optional<std::uint32_t> days);
+  // CancelDeletion ends the window; the key comes back disabled.
+  Result<KeyInfo> CancelDeletion(const crypto::KeyId& id);
+
+  // Wrap seals `plaintext` (1..4096 bytes) under the primary version.
+  Result<WrapResult> Wrap(const crypto::KeyId& id, std::span<const std::uint8_t> plaintext,
+                          const crypto::EncryptionContext& context);
+  // Unwrap opens a blob of this key. Every cryptographic failure, and a blob
+  // of another key, is the one kInvalidCiphertext.
+  Result<UnwrapResult> Unwrap(const crypto::KeyId& id, std::span<const std::uint8_t> blob,
+                              const crypto::EncryptionContext& context);
+  // Rewrap unwraps and wraps again under the primary version, never
+  // returning the plaintext.
+  Result<WrapResult> Rewrap(const crypto::KeyId& id, std::span<const std::uint8_t> blob,
+                            const crypto::EncryptionContext& context);
+  // GenerateDataKey returns a fresh 256-bit data key and its blob.
+  Result<DataKey> GenerateDataKey(const crypto::KeyId& id,
+                                  const crypto::EncryptionContext& context);
+
+  // DueForRotation lists the enabled keys that must rotate at `now`
+  // (policies::RotationDue over every key).
+  Result<std::vector<DueRotation>> DueForRotation(std::int64_t now);
+  // DueForDestruction lists the keys whose deletion window ended by `now`.
+  Result<std::vector<crypto::KeyId>> DueForDestruction(std::int64_t now);
+  // Destroy removes every version of a key whose deletion window is over
+  // (kInvalidKeyState otherwise) and leaves a tombstone record.
+  Result<KeyInfo> Destroy(const crypto::KeyId& id);
+
+ private:
+  struct VersionEntry;
+  struct KeyEntry;
+
+  Keyring(Store* store, std::shared_ptr<const RecordSealer> sealer, const KeyringOptions& options,
+          const Clock* clock);
+
+  Result<std::shared_ptr<KeyEntry>> Entry(const crypto::KeyId& id);
+  Result<std::shared_ptr<VersionEntry>> Version(KeyEntry& entry, std::uint32_t version);
+  Result<std::shared_ptr<VersionEntry>> LoadVersion(const crypto::KeyId& id, std::uint32_t version);
+  Result<std::shared_ptr<VersionEntry>> NewVersion(WriteTxn& txn, const crypto::KeyId& id,
+                                                   std::uint32_t version, std::int64_t now);
+  Status PutKeyRecord(WriteTxn& txn, const crypto::KeyId& id, const KeyRecord& record);
+  Result<KeyInfo> ChangeState(const crypto::KeyId& id, KeyOp op,
+                              const std::function<Status(KeyRecord&)>& edit);
+  Result<WrapResult> WrapWith(const crypto::KeyId& id, KeyEntry& entry,
+                              std::span<const std::uint8_t> plaintext,
+                              const crypto::EncryptionContext& context);
+  Status Reserve(KeyEntry& entry, std::uint32_t version, std::uint64_t reserved);
+  Result<std::vector<VersionInfo>> Versions(KeyEntry& entry);
+
+  Store* store_;
+  std::shared_ptr<const RecordSealer> sealer_;
+  KeyringOptions options_;
+  const Clock* clock_;
+
+  std::shared_mutex keys_mu_;
+  std::unordered_map<std::string, std::shared_ptr<KeyEntry>> keys_;  // by "TENANT/NAME"
+};
+
+}  // namespace keyhold::kms
+
+#endif  // KEYHOLD_KMS_KEYRING_H_
