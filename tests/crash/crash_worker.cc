@@ -1,0 +1,122 @@
+// Crash worker: opens (initialising on first use) the store in argv[1],
+// then creates, rotates, disables/enables and wraps forever, acknowledging
+// each operation on stdout only after the call that made it durable
+// returned ok. The driver kills it with SIGKILL at a random moment.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "crypto/base64.h"
+#include "crypto/random.h"
+#include "tests/crash/crash_protocol.h"
+
+namespace {
+
+using keyhold::crypto::KeyId;
+
+void Emit(const std::string& line) {
+  const std::string out = line + "\n";
+  // One write: the line arrives whole or not at all (PIPE_BUF > line size).
+  if (::write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size())) {
+    std::_Exit(3);
+  }
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "crash worker: %s\n", what.c_str());
+  std::_Exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace keyhold;
+  if (argc != 3) {
+    Die("usage: keyhold_crash_worker DIR SEED");
+  }
+  const std::filesystem::path dir = argv[1];
+  const unsigned long seed = std::strtoul(argv[2], nullptr, 10);
+  std::mt19937_64 rng(seed);
+
+  auto service = kms::KeyService::Open(crash::StoreOptions(dir));
+  if (!service.ok()) {
+    Die(service.error().message);
+  }
+  if (!(*service)->seal_status().initialized) {
+    kms::InitRequest req;
+    req.method = kms::SealMethod::kKeyFile;
+    req.key_file = crash::KeyFile(dir);
+    auto init = (*service)->Init(std::move(req));
+    if (!init.ok()) {
+      Die(init.error().message);
+    }
+    Emit("I");
+  }
+  if (auto s = (*service)->UnsealWithKeyFile(crash::KeyFile(dir)); !s.ok()) {
+    Die(s.error().message);
+  }
+  auto ring = (*service)->keyring().value();
+  std::vector<KeyId> keys;
+  std::string after;
+  for (;;) {
+    auto page = ring->ListKeys(crash::kTenant, 1000, after);
+    if (!page.ok()) {
+      Die(page.error().message);
+    }
+    for (const auto& k : *page) {
+      keys.push_back(k.id);
+    }
+    if (page->size() < 1000) {
+      break;
+    }
+    after = page->back().id.name();
+  }
+  Emit("READY");
+
+  for (std::uint64_t i = 0;; ++i) {
+    const int op = keys.empty() ? 0 : static_cast<int>(rng() % 10);
+    if (op == 0) {
+      const auto id =
+          KeyId::Create(crash::kTenant, "s" + std::to_string(seed) + "-k" + std::to_string(i))
+              .value();
+      auto r = ring->CreateKey(id, {0});
+      if (!r.ok()) {
+        Die(r.error().message);
+      }
+      keys.push_back(id);
+      Emit("C " + id.ToString());
+      continue;
+    }
+    const KeyId& id = keys[rng() % keys.size()];
+    if (op == 1) {
+      auto r = ring->Rotate(id);
+      if (r.ok()) {
+        Emit("R " + id.ToString() + " " + std::to_string(r->record.latest_version));
+      } else if (r.error().code != ErrorCode::kInvalidKeyState) {
+        Die(r.error().message);
+      }
+    } else if (op == 2) {
+      const bool disable = rng() % 2 == 0;
+      const std::string target = disable ? "disabled" : "enabled";
+      Emit("T " + id.ToString() + " " + target);
+      auto r = disable ? ring->Disable(id) : ring->Enable(id);
+      if (!r.ok()) {
+        Die(r.error().message);
+      }
+      Emit("S " + id.ToString() + " " + target);
+    } else {
+      auto plaintext = crypto::RandomBytes(16).value();
+      auto r = ring->Wrap(id, plaintext, {});
+      if (r.ok()) {
+        Emit("W " + id.ToString() + " " + std::to_string(r->key_version) + " " +
+             crypto::Base64Encode(r->ciphertext) + " " + crypto::Base64Encode(plaintext));
+      } else if (r.error().code != ErrorCode::kInvalidKeyState) {
+        Die(r.error().message);
+      }
+    }
+  }
+}
