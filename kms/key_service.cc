@@ -3,8 +3,12 @@
 namespace keyhold::kms {
 
 Result<std::unique_ptr<KeyService>> KeyService::Open(const KeyServiceOptions& options) {
+  KeyringOptions keyring_options = options.keyring;
+  keyring_options.dev_mode = options.seal.dev_mode;
+  KEYHOLD_TRY(ValidateKeyringOptions(keyring_options));
   std::unique_ptr<KeyService> service(new KeyService());
   service->options_ = options;
+  service->options_.keyring = keyring_options;
   KEYHOLD_ASSIGN_OR_RETURN(service->store_, Store::Open(options.store));
   KEYHOLD_ASSIGN_OR_RETURN(service->seal_, SealManager::Open(service->store_.get(), options.seal));
   return service;
@@ -17,17 +21,30 @@ KeyService::~KeyService() {
 }
 
 Status KeyService::AttachKeyring() {
+  {
+    std::lock_guard lock(mu_);
+    if (keyring_) {
+      return Status::Ok();  // already unsealed
+    }
+  }
   KEYHOLD_ASSIGN_OR_RETURN(auto sealer, seal_->record_sealer());
-  KeyringOptions keyring_options = options_.keyring;
-  keyring_options.dev_mode = options_.seal.dev_mode;
-  KEYHOLD_ASSIGN_OR_RETURN(auto keyring, Keyring::Create(store_.get(), std::move(sealer),
-                                                         keyring_options, options_.clock));
+  auto keyring = Keyring::Create(store_.get(), std::move(sealer), options_.keyring, options_.clock);
+  if (!keyring.ok()) {
+    seal_->Seal();  // never unsealed without a keyring
+    return keyring.error();
+  }
   std::lock_guard lock(mu_);
-  keyring_ = std::move(keyring);
+  keyring_ = std::move(keyring).value();
   return Status::Ok();
 }
 
+Result<InitResult> KeyService::Init(InitRequest request) {
+  std::lock_guard transition(transition_mu_);
+  return seal_->Init(std::move(request));
+}
+
 Result<SealStatus> KeyService::SubmitShare(std::span<const std::uint8_t> share_text) {
+  std::lock_guard transition(transition_mu_);
   KEYHOLD_ASSIGN_OR_RETURN(SealStatus status, seal_->SubmitShare(share_text));
   if (!status.sealed) {
     KEYHOLD_TRY(AttachKeyring());
@@ -36,16 +53,19 @@ Result<SealStatus> KeyService::SubmitShare(std::span<const std::uint8_t> share_t
 }
 
 Status KeyService::UnsealWithPassphrase(const crypto::SecretBytes& passphrase) {
+  std::lock_guard transition(transition_mu_);
   KEYHOLD_TRY(seal_->UnsealWithPassphrase(passphrase));
   return AttachKeyring();
 }
 
 Status KeyService::UnsealWithKeyFile(const std::filesystem::path& key_file) {
+  std::lock_guard transition(transition_mu_);
   KEYHOLD_TRY(seal_->UnsealWithKeyFile(key_file));
   return AttachKeyring();
 }
 
 void KeyService::Seal() {
+  std::lock_guard transition(transition_mu_);
   {
     std::lock_guard lock(mu_);
     keyring_.reset();

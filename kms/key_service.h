@@ -34,7 +34,7 @@ class KeyService {
   ~KeyService();
 
   SealStatus seal_status() const { return seal_->seal_status(); }
-  Result<InitResult> Init(InitRequest request) { return seal_->Init(std::move(request)); }
+  Result<InitResult> Init(InitRequest request);
   Result<SealStatus> SubmitShare(std::span<const std::uint8_t> share_text);
   Status UnsealWithPassphrase(const crypto::SecretBytes& passphrase);
   Status UnsealWithKeyFile(const std::filesystem::path& key_file);
@@ -51,11 +51,14 @@ class KeyService {
 
  private:
   KeyService() = default;
-  Status AttachKeyring();
+  Status AttachKeyring();  // requires transition_mu_
 
   KeyServiceOptions options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<SealManager> seal_;
+  // Held across every seal-state transition (init, unseal, seal), so that
+  // "sealed" and "a keyring is attached" never disagree, even for a moment.
+  std::mutex transition_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<Keyring> keyring_;  // guarded by mu_
 };

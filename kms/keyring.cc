@@ -83,10 +83,7 @@ Keyring::Keyring(Store* store, std::shared_ptr<const RecordSealer> sealer,
 
 Keyring::~Keyring() = default;
 
-Result<std::unique_ptr<Keyring>> Keyring::Create(Store* store,
-                                                 std::shared_ptr<const RecordSealer> sealer,
-                                                 const KeyringOptions& options,
-                                                 const Clock* clock) {
+Status ValidateKeyringOptions(const KeyringOptions& options) {
   KEYHOLD_TRY(ValidateBudgetLimits(options.budget));
   if (!options.dev_mode && options.min_deletion_days < 7) {
     return MakeError(ErrorCode::kInvalidRequest,
@@ -97,7 +94,14 @@ Result<std::unique_ptr<Keyring>> Keyring::Create(Store* store,
     return MakeError(ErrorCode::kInvalidRequest,
                      "the default deletion window must lie between the floor and the ceiling");
   }
-  KEYHOLD_TRY(ValidRotationPeriod(options.default_rotation_period_s, options.dev_mode));
+  return ValidRotationPeriod(options.default_rotation_period_s, options.dev_mode);
+}
+
+Result<std::unique_ptr<Keyring>> Keyring::Create(Store* store,
+                                                 std::shared_ptr<const RecordSealer> sealer,
+                                                 const KeyringOptions& options,
+                                                 const Clock* clock) {
+  KEYHOLD_TRY(ValidateKeyringOptions(options));
   if (store == nullptr || sealer == nullptr || clock == nullptr) {
     return MakeError(ErrorCode::kInternal, "keyring needs a store, a sealer and a clock");
   }

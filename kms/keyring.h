@@ -57,6 +57,11 @@ struct KeyringOptions {
   std::uint32_t max_deletion_days = 365;
 };
 
+// ValidateKeyringOptions refuses options that would weaken an invariant: an
+// encryption budget above 2^32, a deletion floor under 7 days outside
+// development mode, a default period out of range.
+Status ValidateKeyringOptions(const KeyringOptions& options);
+
 struct CreateKeyOptions {
   std::optional<std::uint64_t> rotation_period_s;
 };
