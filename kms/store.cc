@@ -80,6 +80,13 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (rc != 0) {
     return LmdbError(rc, ("opening the store in " + options.dir.string()).c_str());
   }
+  // A process killed inside a read transaction leaves its reader slot
+  // behind, which pins old pages so that the file grows instead of reusing
+  // them. We hold the store lock, so every reader left now is dead.
+  int dead_readers = 0;
+  if ((rc = mdb_reader_check(store->env_, &dead_readers)) != 0) {
+    return LmdbError(rc, "clearing stale readers");
+  }
   MDB_txn* txn = nullptr;
   if ((rc = mdb_txn_begin(store->env_, nullptr, 0, &txn)) != 0) {
     return LmdbError(rc, "mdb_txn_begin");
