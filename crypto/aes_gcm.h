@@ -34,7 +34,8 @@ class Aes256Gcm {
   static Result<std::unique_ptr<Aes256Gcm>> Create(const SecretBytes& key);
 
   // Seal appends nonce || ciphertext || tag to `*out`. `aad` is authenticated
-  // but not encrypted. On failure `*out` is left as it was.
+  // but not encrypted. On failure `*out` is left as it was. `plaintext` and
+  // `aad` must not point into `*out`, which Seal grows.
   Status Seal(std::span<const std::uint8_t> plaintext, std::span<const std::uint8_t> aad,
               std::vector<std::uint8_t>* out) const;
 

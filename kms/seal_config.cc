@@ -1,13 +1,15 @@
 #include "kms/seal_config.h"
 
 #include <algorithm>
+#include <array>
 
 #include "crypto/byte_reader.h"
 
 namespace keyhold::kms {
 namespace {
 constexpr std::uint8_t kSealConfigFormat = 1;
-constexpr std::size_t kMaxWrappedRoot = 128;
+// nonce (12) + root key (32) + tag (16)
+constexpr std::size_t kWrappedRootSize = 60;
 
 Error Malformed() {
   return MakeError(ErrorCode::kStoreCorrupt, "the seal configuration is malformed");
@@ -79,10 +81,14 @@ Result<SealConfig> SealConfig::Parse(std::span<const std::uint8_t> bytes) {
       }
       std::ranges::copy(raw, c.set_id.begin());
       c.shares.resize(count);
+      std::array<bool, 256> seen{};
       for (auto& s : c.shares) {
-        if (!r.ReadU8(&s.index) || !r.ReadBytes(s.commitment.size(), &raw)) {
+        // Indices are the x-coordinates of the shares: non-zero and unique.
+        if (!r.ReadU8(&s.index) || s.index == 0 || seen[s.index] ||
+            !r.ReadBytes(s.commitment.size(), &raw)) {
           return Malformed();
         }
+        seen[s.index] = true;
         std::ranges::copy(raw, s.commitment.begin());
       }
       break;
@@ -102,7 +108,7 @@ Result<SealConfig> SealConfig::Parse(std::span<const std::uint8_t> bytes) {
       return Malformed();
   }
   std::uint16_t wrapped_size = 0;
-  if (!r.ReadU16(&wrapped_size) || wrapped_size > kMaxWrappedRoot ||
+  if (!r.ReadU16(&wrapped_size) || wrapped_size != kWrappedRootSize ||
       !r.ReadBytes(wrapped_size, &raw) || !r.Done()) {
     return Malformed();
   }

@@ -20,8 +20,10 @@
 namespace keyhold::crypto::internal {
 
 // SecureAllocate returns `size` (> 0) zeroed bytes of locked memory, or
-// nullptr when memory is exhausted. `*capacity` receives the usable size,
-// which SecureFree needs back.
+// nullptr when memory is exhausted. `*capacity` receives the size of the
+// block handed out (its size class, or `size` above 4096), which SecureFree
+// needs back. Only the first `size` bytes may be used: under ASan the rest
+// is poisoned.
 std::uint8_t* SecureAllocate(std::size_t size, std::size_t* capacity);
 
 // SecureFree zeroes and releases memory from SecureAllocate.
