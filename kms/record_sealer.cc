@@ -66,11 +66,16 @@ Result<std::vector<std::uint8_t>> RecordSealer::Seal(Table table, Bytes key, Byt
 }
 
 Result<SecretBytes> RecordSealer::Open(Table table, Bytes key, Bytes record) const {
-  if (record.size() < 1 + kSaltSize + crypto::Aes256Gcm::kOverhead || record[0] != kRecordFormat) {
+  crypto::ByteReader r(record);
+  std::uint8_t format = 0;
+  std::span<const std::uint8_t> salt;
+  std::span<const std::uint8_t> sealed;
+  if (!r.ReadU8(&format) || format != kRecordFormat || !r.ReadBytes(kSaltSize, &salt) ||
+      !r.ReadBytes(r.remaining(), &sealed) || sealed.size() < crypto::Aes256Gcm::kOverhead) {
     return Corrupt();
   }
-  KEYHOLD_ASSIGN_OR_RETURN(auto aead, RecordAead(store_key_, record.subspan(1, kSaltSize)));
-  auto body = aead->Open(record.subspan(1 + kSaltSize), Aad(table, key));
+  KEYHOLD_ASSIGN_OR_RETURN(auto aead, RecordAead(store_key_, salt));
+  auto body = aead->Open(sealed, Aad(table, key));
   if (!body.ok()) {
     return Corrupt();
   }
