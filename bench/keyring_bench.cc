@@ -31,6 +31,7 @@ std::filesystem::path ScratchRoot() {
 // run (building a million keys takes a while; each size is built once).
 struct Fixture {
   std::filesystem::path dir;
+  kms::KeyServiceOptions options;
   std::unique_ptr<kms::KeyService> service;
   std::shared_ptr<kms::Keyring> ring;
   std::vector<crypto::KeyId> sample;  // keys spread over the whole key space
@@ -40,7 +41,7 @@ struct Fixture {
   explicit Fixture(std::size_t count) {
     std::string tmpl = (ScratchRoot() / "keyhold-bench-XXXXXX").string();
     dir = ::mkdtemp(tmpl.data());
-    kms::KeyServiceOptions o;
+    kms::KeyServiceOptions& o = options;
     o.store.dir = dir / "store";
     o.store.map_size_bytes = std::size_t{8} << 30;
     o.seal.dev_mode = true;
@@ -134,6 +135,29 @@ void BM_UnwrapAmongKeys(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_UnwrapAmongKeys)->Arg(1000)->Arg(1000000)->Unit(benchmark::kMicrosecond);
+
+// Start-up: open the store and unseal it (dev key file), with N keys in the
+// store. Keys are loaded on first use, so this should not grow with N.
+void BM_OpenAndUnseal(benchmark::State& state) {
+  Fixture& f = Get(static_cast<std::size_t>(state.range(0)));
+  f.ring.reset();
+  f.service.reset();
+  for (auto _ : state) {
+    auto service = kms::KeyService::Open(f.options);
+    if (!service.ok() || !(*service)->UnsealWithKeyFile(f.dir / "unseal.key").ok()) {
+      std::abort();
+    }
+    state.PauseTiming();
+    service->reset();  // closing is not start-up
+    state.ResumeTiming();
+  }
+  f.service = kms::KeyService::Open(f.options).value();
+  if (!f.service->UnsealWithKeyFile(f.dir / "unseal.key").ok()) {
+    std::abort();
+  }
+  f.ring = f.service->keyring().value();
+}
+BENCHMARK(BM_OpenAndUnseal)->Arg(1000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 // The primitive alone: AES-256-GCM seal of 32 bytes with a fresh random
 // nonce, for comparison with `openssl speed` in the same run.

@@ -13,7 +13,7 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/nul
 cmake --build build/release --target keyring_bench >/dev/null
 
 filter='.'
-if [ "${1:-}" = "--quick" ]; then filter='^BM_(Wrap32|Unwrap32|AesGcmSeal32|UnwrapAmongKeys/1000)$'; fi
+if [ "${1:-}" = "--quick" ]; then filter='^BM_(Wrap32|Unwrap32|AesGcmSeal32|UnwrapAmongKeys/1000|OpenAndUnseal/1000)$'; fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "openssl: $(openssl version)"
