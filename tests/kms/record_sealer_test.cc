@@ -28,7 +28,6 @@ using crypto::SecretBytes;
 using keyhold::testing::Bytes;
 using keyhold::testing::ToHex;
 
-
 SecretBytes Root(std::uint8_t fill) {
   return SecretBytes::CopyFrom(std::vector<std::uint8_t>(32, fill)).value();
 }
