@@ -30,10 +30,14 @@ enum class ErrorCode : std::uint16_t {
   kForbidden,
   kKeyNotFound,
   kNotFound,
+  kMethodNotAllowed,
   kKeyExists,
   kInvalidKeyState,
   kAlreadyInitialized,
   kNotInitialized,
+  kPayloadTooLarge,
+  kUnsupportedMediaType,
+  kRateLimited,
   kSealed,
   kEncryptionLimitReached,
   kStoreFull,
@@ -41,6 +45,7 @@ enum class ErrorCode : std::uint16_t {
   kStoreCorrupt,
   kStoreUnavailable,
   kCryptoFailure,
+  kInvalidConfig,
   kInternal,
 };
 

@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 #include <vector>
+
+#include "crypto/check.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -27,7 +30,11 @@ namespace keyhold::crypto::internal {
 namespace {
 
 constexpr std::size_t kChunkSize = 64 * 1024;
-constexpr std::array<std::size_t, 8> kClasses = {32, 64, 128, 256, 512, 1024, 2048, 4096};
+// Up to 32 KiB so that a whole HTTP request or response body (secure
+// allocator, crypto/secure_allocator.h) stays in the pool; a chunk holds at
+// least two slots of the largest class.
+constexpr std::array<std::size_t, 11> kClasses = {32,   64,   128,  256,   512,  1024,
+                                                  2048, 4096, 8192, 16384, 32768};
 
 struct SizeClass {
   std::mutex mu;
@@ -43,8 +50,17 @@ struct Pool {
 
 Pool& GetPool() {
   // Never destroyed: secrets in static objects may be freed after main().
-  static Pool* const pool = new Pool();
+  // libsodium's allocator needs sodium_init (its page size) before first use,
+  // and the pool may be reached before any other crypto call.
+  static Pool* const pool = [] {
+    KEYHOLD_CHECK(sodium_init() >= 0);
+    return new Pool();
+  }();
   return *pool;
+}
+
+std::size_t ChunkSizeFor(std::size_t slot_size) {
+  return std::max(kChunkSize, 2 * slot_size);
 }
 
 int ClassOf(std::size_t size) {
@@ -58,16 +74,17 @@ int ClassOf(std::size_t size) {
 
 // Adds one chunk's slots to `c`. Called with c.mu held.
 bool Grow(Pool& pool, SizeClass& c, std::size_t slot_size) {
-  void* chunk = sodium_malloc(kChunkSize);
+  const std::size_t chunk_size = ChunkSizeFor(slot_size);
+  void* chunk = sodium_malloc(chunk_size);
   if (chunk == nullptr) {
     return false;
   }
-  sodium_memzero(chunk, kChunkSize);
+  sodium_memzero(chunk, chunk_size);
   auto* base = static_cast<std::uint8_t*>(chunk);
-  for (std::size_t off = 0; off + slot_size <= kChunkSize; off += slot_size) {
+  for (std::size_t off = 0; off + slot_size <= chunk_size; off += slot_size) {
     c.free_slots.push_back(base + off);
   }
-  KEYHOLD_POISON(base, kChunkSize);
+  KEYHOLD_POISON(base, chunk_size);
   std::lock_guard lock(pool.chunks_mu);
   ++pool.chunks;
   return true;
@@ -76,6 +93,7 @@ bool Grow(Pool& pool, SizeClass& c, std::size_t slot_size) {
 }  // namespace
 
 std::uint8_t* SecureAllocate(std::size_t size, std::size_t* capacity) {
+  Pool& pool = GetPool();  // also initialises libsodium
   const int cls = ClassOf(size);
   if (cls < 0) {
     void* p = sodium_malloc(size);
@@ -86,7 +104,6 @@ std::uint8_t* SecureAllocate(std::size_t size, std::size_t* capacity) {
     *capacity = size;
     return static_cast<std::uint8_t*>(p);
   }
-  Pool& pool = GetPool();
   SizeClass& c = pool.classes[static_cast<std::size_t>(cls)];
   const std::size_t slot_size = kClasses[static_cast<std::size_t>(cls)];
   std::uint8_t* slot = nullptr;
@@ -121,6 +138,11 @@ void SecureFree(std::uint8_t* p, std::size_t capacity) {
   std::lock_guard lock(c.mu);
   c.free_slots.push_back(p);
   --c.live;
+}
+
+std::size_t SecureCapacity(std::size_t size) {
+  const int cls = ClassOf(size);
+  return cls < 0 ? size : kClasses[static_cast<std::size_t>(cls)];
 }
 
 SecurePoolStats SecurePoolStatistics() {

@@ -1,5 +1,5 @@
 // Tests for crypto/internal/secure_pool.h: zeroed memory and the capacity of
-// each size-class boundary (slots of 32 to 4096 bytes, sodium_malloc above),
+// each size-class boundary (slots of 32 to 32768 bytes, sodium_malloc above),
 // memory zeroed again when a freed slot is handed out, live-slot accounting
 // (slots only; large requests are not slots), chunks kept after free, and
 // balanced accounting after 4 threads x 10000 allocate/free pairs.
@@ -52,11 +52,14 @@ TEST(SecurePoolTest, SizeClassBoundaries) {
     std::size_t size;
     std::size_t capacity;
   };
-  // 1..32 share the smallest slot; the classes double up to 4096; anything
+  // 1..32 share the smallest slot; the classes double up to 32768; anything
   // larger is its own sodium_malloc allocation of exactly the size asked.
-  const Case cases[] = {{1, 32},      {31, 32},     {32, 32},        {33, 64},
-                        {64, 64},     {65, 128},    {1000, 1024},    {2049, 4096},
-                        {4096, 4096}, {4097, 4097}, {100000, 100000}};
+  const Case cases[] = {{1, 32},        {31, 32},       {32, 32},        {33, 64},     {64, 64},
+                        {65, 128},      {1000, 1024},   {2049, 4096},    {4096, 4096}, {4097, 8192},
+                        {32768, 32768}, {32769, 32769}, {100000, 100000}};
+  for (const Case& c : cases) {
+    EXPECT_EQ(SecureCapacity(c.size), c.capacity) << "size " << c.size;
+  }
   for (const Case& c : cases) {
     const Block b = Allocate(c.size);
     ASSERT_NE(b.p, nullptr);
@@ -71,7 +74,7 @@ TEST(SecurePoolTest, SizeClassBoundaries) {
 }
 
 TEST(SecurePoolTest, FreedSlotsAreZeroWhenHandedOutAgain) {
-  for (std::size_t size : {1, 32, 33, 4096, 4097, 100000}) {
+  for (std::size_t size : {1, 32, 33, 4096, 32768, 32769, 100000}) {
     SCOPED_TRACE(::testing::Message() << "size " << size);
     constexpr int kCount = 64;
     std::vector<Block> first;
@@ -94,7 +97,7 @@ TEST(SecurePoolTest, FreedSlotsAreZeroWhenHandedOutAgain) {
       reused += first_ptrs.count(b.p) != 0 ? 1 : 0;
       second.push_back(b);
     }
-    if (size <= 4096) {
+    if (size <= 32768) {
       // Slots are kept and handed out again, so the zero check above did
       // look at memory that held a pattern.
       EXPECT_GT(reused, 0);
@@ -114,8 +117,8 @@ TEST(SecurePoolTest, LiveSlotsGoUpAndDown) {
   EXPECT_EQ(SecurePoolStatistics().live_slots, before.live_slots + 5);
   EXPECT_GE(SecurePoolStatistics().chunks, 1u);
 
-  // Requests above 4096 bytes bypass the slots.
-  const Block big = Allocate(4097);
+  // Requests above 32768 bytes bypass the slots.
+  const Block big = Allocate(32769);
   const Block bigger = Allocate(100000);
   EXPECT_EQ(SecurePoolStatistics().live_slots, before.live_slots + 5);
   Free(big);
