@@ -15,9 +15,10 @@ Result<std::unique_ptr<KeyService>> KeyService::Open(const KeyServiceOptions& op
 }
 
 KeyService::~KeyService() {
-  // The keyring refers to the store: it goes first.
+  // The keyring and token store refer to the store: they go first.
   std::lock_guard lock(mu_);
   keyring_.reset();
+  tokens_.reset();
 }
 
 Status KeyService::AttachKeyring() {
@@ -28,19 +29,29 @@ Status KeyService::AttachKeyring() {
     }
   }
   KEYHOLD_ASSIGN_OR_RETURN(auto sealer, seal_->record_sealer());
-  auto keyring = Keyring::Create(store_.get(), std::move(sealer), options_.keyring, options_.clock);
-  if (!keyring.ok()) {
-    seal_->Seal();  // never unsealed without a keyring
-    return keyring.error();
+  auto keyring = Keyring::Create(store_.get(), sealer, options_.keyring, options_.clock);
+  auto tokens = TokenStore::Create(store_.get(), sealer, options_.clock);
+  if (!keyring.ok() || !tokens.ok()) {
+    seal_->Seal();  // never unsealed without a keyring and a token store
+    return keyring.ok() ? tokens.error() : keyring.error();
   }
   std::lock_guard lock(mu_);
   keyring_ = std::move(keyring).value();
+  tokens_ = std::move(tokens).value();
   return Status::Ok();
 }
 
 Result<InitResult> KeyService::Init(InitRequest request) {
   std::lock_guard transition(transition_mu_);
-  return seal_->Init(std::move(request));
+  const std::int64_t now = options_.clock->NowSeconds();
+  return seal_->Init(
+      std::move(request),
+      [now](WriteTxn& txn, const RecordSealer& sealer, InitResult* result) -> Status {
+        const TokenSpec root{"root", std::string(kAllTenants), RoleSet::Of({Role::kAdmin}), 0};
+        KEYHOLD_ASSIGN_OR_RETURN(NewToken token, TokenStore::MintInTxn(txn, sealer, root, now));
+        result->admin_token = std::move(token.token);
+        return Status::Ok();
+      });
 }
 
 Result<SealStatus> KeyService::SubmitShare(std::span<const std::uint8_t> share_text) {
@@ -69,8 +80,18 @@ void KeyService::Seal() {
   {
     std::lock_guard lock(mu_);
     keyring_.reset();
+    tokens_.reset();
   }
   seal_->Seal();
+}
+
+Result<std::shared_ptr<TokenStore>> KeyService::tokens() const {
+  std::lock_guard lock(mu_);
+  if (tokens_) {
+    return tokens_;
+  }
+  return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
+                                                    : ErrorCode::kNotInitialized);
 }
 
 Result<std::shared_ptr<Keyring>> KeyService::keyring() const {

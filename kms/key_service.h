@@ -13,6 +13,7 @@
 #include <span>
 
 #include "crypto/error.h"
+#include "kms/auth/token_store.h"
 #include "kms/clock.h"
 #include "kms/keyring.h"
 #include "kms/seal_manager.h"
@@ -34,6 +35,9 @@ class KeyService {
   ~KeyService();
 
   SealStatus seal_status() const { return seal_->seal_status(); }
+  // Init initialises the store (left sealed) and mints the first admin
+  // token (principal "root", tenant "*", role admin, no expiry), returned
+  // once in InitResult::admin_token.
   Result<InitResult> Init(InitRequest request);
   Result<SealStatus> SubmitShare(std::span<const std::uint8_t> share_text);
   Status UnsealWithPassphrase(const crypto::SecretBytes& passphrase);
@@ -46,6 +50,8 @@ class KeyService {
   // keyring returns the keyring while unsealed; kSealed or kNotInitialized
   // otherwise. Holders may finish their call after a concurrent Seal().
   Result<std::shared_ptr<Keyring>> keyring() const;
+  // tokens returns the token store, on the same terms.
+  Result<std::shared_ptr<TokenStore>> tokens() const;
 
   const SealManager& seal_manager() const { return *seal_; }
 
@@ -60,7 +66,8 @@ class KeyService {
   // "sealed" and "a keyring is attached" never disagree, even for a moment.
   std::mutex transition_mu_;
   mutable std::mutex mu_;
-  std::shared_ptr<Keyring> keyring_;  // guarded by mu_
+  std::shared_ptr<Keyring> keyring_;    // guarded by mu_
+  std::shared_ptr<TokenStore> tokens_;  // guarded by mu_; set with keyring_
 };
 
 }  // namespace keyhold::kms

@@ -512,6 +512,40 @@ Result<DataKey> Keyring::GenerateDataKey(const KeyId& id,
   return DataKey{std::move(data_key), std::move(wrapped.ciphertext), wrapped.key_version};
 }
 
+Result<std::uint64_t> Keyring::KeyCount() {
+  KEYHOLD_ASSIGN_OR_RETURN(ReadTxn txn, store_->BeginRead());
+  return txn.Count(Table::kKeys);
+}
+
+std::vector<VersionUsage> Keyring::LoadedVersionUsage() {
+  std::vector<VersionUsage> out;
+  std::shared_lock lock(keys_mu_);
+  for (const auto& [name, entry] : keys_) {
+    std::shared_lock vlock(entry->versions_mu);
+    for (const auto& [v, version] : entry->versions) {
+      out.push_back({entry->id, v, version->budget.used()});
+    }
+  }
+  return out;
+}
+
+std::vector<KeyId> Keyring::OverBudget() {
+  std::vector<KeyId> out;
+  std::shared_lock lock(keys_mu_);
+  for (const auto& [name, entry] : keys_) {
+    const auto record = entry->Record();
+    if (record->state != KeyState::kEnabled) {
+      continue;
+    }
+    std::shared_lock vlock(entry->versions_mu);
+    const auto it = entry->versions.find(record->primary_version);
+    if (it != entry->versions.end() && it->second->budget.used() >= options_.budget.rotate_after) {
+      out.push_back(entry->id);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<DueRotation>> Keyring::DueForRotation(std::int64_t now) {
   std::vector<DueRotation> due;
   Status inner;

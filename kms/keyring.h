@@ -101,6 +101,12 @@ struct DataKey {
   std::uint32_t key_version = 0;
 };
 
+struct VersionUsage {
+  crypto::KeyId id;
+  std::uint32_t version = 0;
+  std::uint64_t encryptions = 0;
+};
+
 struct DueRotation {
   crypto::KeyId id;
   policies::RotationReason reason;
@@ -151,6 +157,17 @@ class Keyring {
   // GenerateDataKey returns a fresh 256-bit data key and its blob.
   Result<DataKey> GenerateDataKey(const crypto::KeyId& id,
                                   const crypto::EncryptionContext& context);
+
+  // KeyCount returns the number of keys in the store, destroyed ones
+  // included (their tombstones keep the name).
+  Result<std::uint64_t> KeyCount();
+  // LoadedVersionUsage returns the encryption count of every key version in
+  // memory (the ones in use since start), for metrics.
+  std::vector<VersionUsage> LoadedVersionUsage();
+  // OverBudget lists enabled keys in memory whose primary version reached
+  // the rotation threshold: a cheap check the scheduler runs often, between
+  // full DueForRotation scans.
+  std::vector<crypto::KeyId> OverBudget();
 
   // DueForRotation lists the enabled keys that must rotate at `now`
   // (policies::RotationDue over every key).

@@ -190,7 +190,7 @@ SealStatus SealManager::seal_status() const {
   return StatusLocked();
 }
 
-Result<InitResult> SealManager::Init(InitRequest request) {
+Result<InitResult> SealManager::Init(InitRequest request, const InitHook& hook) {
   std::lock_guard lock(mu_);
   if (config_) {
     return MakeError(ErrorCode::kAlreadyInitialized);
@@ -251,6 +251,9 @@ Result<InitResult> SealManager::Init(InitRequest request) {
     KEYHOLD_TRY(txn.Put(Table::kMeta, MetaKey("store_id"), store_id));
     KEYHOLD_TRY(txn.Put(Table::kMeta, MetaKey("seal"), config.Encode()));
     KEYHOLD_TRY(txn.Put(Table::kMeta, MetaKey(kCanaryKey), canary));
+    if (hook) {
+      KEYHOLD_TRY(hook(txn, *sealer, &result));
+    }
     return txn.Commit();
   }();
   if (!committed.ok()) {

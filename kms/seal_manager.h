@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,7 +56,14 @@ struct InitResult {
   // The shares' text forms (kShamir only). Shown once: Keyhold keeps only a
   // commitment per share.
   std::vector<crypto::SecretBytes> shares;
+  // The first admin token, when the caller's InitHook made one. Shown once.
+  crypto::SecretBytes admin_token;
 };
+
+// InitHook adds records to the store inside init's own transaction, sealed
+// under the new root key, so they exist exactly when the store does.
+using InitHook =
+    std::function<Status(WriteTxn& txn, const RecordSealer& sealer, InitResult* result)>;
 
 struct SealStatus {
   bool initialized = false;
@@ -76,7 +84,7 @@ class SealManager {
 
   // Init initialises the store and leaves it sealed. kAlreadyInitialized if
   // it already is; kDevModeOnly for a key file outside development mode.
-  Result<InitResult> Init(InitRequest request);
+  Result<InitResult> Init(InitRequest request, const InitHook& hook = nullptr);
 
   // SubmitShare checks one share and keeps it; at the threshold it unseals.
   // kInvalidShare names what is wrong with a refused share (which is not

@@ -13,8 +13,9 @@
 namespace keyhold::kms {
 namespace {
 
-constexpr const char* kTableNames[] = {nullptr, "meta", "keys", "versions", "counters"};
-constexpr Table kTables[] = {Table::kMeta, Table::kKeys, Table::kVersions, Table::kCounters};
+constexpr const char* kTableNames[] = {nullptr, "meta", "keys", "versions", "counters", "tokens"};
+constexpr Table kTables[] = {Table::kMeta, Table::kKeys, Table::kVersions, Table::kCounters,
+                             Table::kTokens};
 
 MDB_val Val(Bytes b) {
   return MDB_val{b.size(), const_cast<std::uint8_t*>(b.data())};  // LMDB never writes through it
@@ -156,6 +157,15 @@ Result<std::optional<Bytes>> ReadTxn::Get(Table table, Bytes key) {
     return Store::LmdbError(rc, "reading");
   }
   return std::optional<Bytes>(View(v));
+}
+
+Result<std::uint64_t> ReadTxn::Count(Table table) {
+  MDB_stat stat{};
+  const int rc = mdb_stat(txn_, store_->Dbi(table), &stat);
+  if (rc != 0) {
+    return Store::LmdbError(rc, "counting");
+  }
+  return static_cast<std::uint64_t>(stat.ms_entries);
 }
 
 Status ReadTxn::ForEach(Table table, Bytes prefix, Bytes start,

@@ -36,6 +36,7 @@ enum class Table : std::uint8_t {
   kKeys = 2,      // "TENANT/NAME" -> sealed key record
   kVersions = 3,  // "TENANT/NAME" 0x00 u32be -> sealed version record (key material)
   kCounters = 4,  // "TENANT/NAME" 0x00 u32be -> sealed encryption-budget reservation
+  kTokens = 5,    // token accessor (16 hex) -> sealed token record (hash, never the token)
 };
 
 struct StoreOptions {
@@ -59,6 +60,10 @@ class ReadTxn {
 
   // Get returns the value of `key`, std::nullopt if absent, or an error.
   Result<std::optional<Bytes>> Get(Table table, Bytes key);
+
+  // Count returns the number of entries in `table` (O(1), from LMDB's
+  // page statistics).
+  Result<std::uint64_t> Count(Table table);
 
   // ForEach calls `fn(key, value)` for every entry whose key starts with
   // `prefix`, in key order, starting at the first key >= max(prefix, start).
@@ -113,7 +118,7 @@ class Store {
   Store() = default;
   MDB_dbi Dbi(Table table) const;
   MDB_env* env_ = nullptr;
-  MDB_dbi dbis_[5] = {};
+  MDB_dbi dbis_[6] = {};
   int lock_fd_ = -1;
   std::filesystem::path dir_;
   friend class ReadTxn;
