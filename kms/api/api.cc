@@ -1,0 +1,225 @@
+#include "kms/api/api.h"
+
+#include <chrono>
+
+#include "crypto/random.h"
+#include "kms/api/render.h"
+
+namespace keyhold::kms {
+namespace {
+
+std::int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// "application/json", optionally with parameters ("; charset=utf-8").
+bool IsJson(std::string_view content_type) {
+  const std::string_view mime = content_type.substr(0, content_type.find(';'));
+  std::string lower;
+  for (char c : mime) {
+    if (c != ' ' && c != '\t') {
+      lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+  }
+  return lower == "application/json";
+}
+
+bool CountsAsFailure(ErrorCode code) {
+  return code == ErrorCode::kUnauthenticated || code == ErrorCode::kUnsealFailed ||
+         code == ErrorCode::kInvalidShare;
+}
+
+bool IsHealthProbe(RouteId id) {
+  return id == RouteId::kSysHealth || id == RouteId::kHealthLive || id == RouteId::kHealthReady ||
+         id == RouteId::kMetrics || id == RouteId::kSysSealStatus;
+}
+
+}  // namespace
+
+Api::Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
+         const Clock* clock)
+    : service_(service),
+      config_(config),
+      logger_(logger),
+      metrics_(metrics),
+      clock_(clock),
+      handlers_(service, config, metrics, clock),
+      limiter_(config->auth_failures_per_minute) {}
+
+std::string Api::NewRequestId() {
+  std::uint8_t raw[16];
+  if (!crypto::FillNonce(raw).ok()) {
+    return "00000000000000000000000000000000";
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string id;
+  for (std::uint8_t b : raw) {
+    id.push_back(kDigits[b >> 4]);
+    id.push_back(kDigits[b & 15]);
+  }
+  return id;
+}
+
+Result<Principal> Api::Authenticate(const ApiRequest& request) {
+  if (!request.authorization.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (request.authorization.substr(0, kBearer.size()) != kBearer) {
+      return MakeError(ErrorCode::kUnauthenticated, "use 'Authorization: Bearer TOKEN'");
+    }
+    KEYHOLD_ASSIGN_OR_RETURN(auto tokens, service_->tokens());
+    const std::string_view token = request.authorization.substr(kBearer.size());
+    return tokens->Authenticate(
+        {reinterpret_cast<const std::uint8_t*>(token.data()), token.size()});
+  }
+  if (request.client_identity) {
+    for (const ClientCertBinding& b : config_->client_certs) {
+      if (b.identity == *request.client_identity) {
+        return Principal{b.identity, b.tenant, b.roles, "mtls", ""};
+      }
+    }
+    return MakeError(ErrorCode::kForbidden,
+                     "the client certificate is valid but not bound to a tenant and roles");
+  }
+  return MakeError(ErrorCode::kUnauthenticated);
+}
+
+Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
+                            std::optional<Principal>* principal) {
+  const std::string_view target = request.target;
+  const std::size_t q = target.find('?');
+  KEYHOLD_ASSIGN_OR_RETURN(
+      auto query,
+      ParseQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1)));
+  if (route.has_body && !request.body.empty() && !IsJson(request.content_type)) {
+    return MakeError(ErrorCode::kUnsupportedMediaType);
+  }
+  if (route.access != Access::kPublic) {
+    // Credentials and keys both live in the sealed store.
+    const SealStatus status = service_->seal_status();
+    if (!status.initialized) {
+      return MakeError(ErrorCode::kNotInitialized);
+    }
+    if (status.sealed) {
+      return MakeError(ErrorCode::kSealed);
+    }
+    KEYHOLD_ASSIGN_OR_RETURN(Principal who, Authenticate(request));
+    *principal = std::move(who);
+  }
+  std::optional<SecureJson> body;
+  if (route.has_body) {
+    // An empty body means {} (actions such as rotate need none).
+    if (request.body.empty()) {
+      body = SecureJson::object();
+    } else {
+      KEYHOLD_ASSIGN_OR_RETURN(body, ParseJsonObject(request.body));
+    }
+  }
+  const Call call{route, query, body ? &*body : nullptr, *principal ? &**principal : nullptr};
+  switch (route.id) {
+    case RouteId::kKeysCreate:
+    case RouteId::kKeysList:
+    case RouteId::kKeyShow:
+    case RouteId::kKeyRotate:
+    case RouteId::kKeyEnable:
+    case RouteId::kKeyDisable:
+    case RouteId::kKeyConfig:
+    case RouteId::kKeyScheduleDeletion:
+    case RouteId::kKeyCancelDeletion:
+    case RouteId::kKeyWrap:
+    case RouteId::kKeyUnwrap:
+    case RouteId::kKeyRewrap:
+    case RouteId::kKeyGenerateDataKey:
+      return handlers_.Keys(call);
+    case RouteId::kTokensCreate:
+    case RouteId::kTokensList:
+    case RouteId::kTokenRevoke:
+      return handlers_.Tokens(call);
+    default:
+      if (route.id == RouteId::kSysSeal) {
+        KEYHOLD_TRY(Authorize(route.access, **principal, "*"));
+      }
+      return handlers_.Sys(call);
+  }
+}
+
+ApiResponse Api::Handle(const ApiRequest& request) {
+  const std::int64_t started = NowMicros();
+  const std::size_t q = request.target.find('?');
+  const std::string_view path = request.target.substr(0, q);
+  std::string allow;
+  auto route = MatchRoute(request.method, path, &allow);
+  const std::string_view route_name = route.ok() ? route->name : "unmatched";
+
+  std::int64_t retry_after = 0;
+  if ((!route.ok() || !IsHealthProbe(route->id)) &&
+      limiter_.Blocked(request.peer, clock_->NowSeconds() * 1000, &retry_after)) {
+    ApiResponse r =
+        Finish(request, route_name, nullptr, MakeError(ErrorCode::kRateLimited), started, "");
+    r.retry_after = std::to_string(retry_after);
+    return r;
+  }
+  if (!route.ok()) {
+    return Finish(request, route_name, nullptr, route.error(), started, allow);
+  }
+  std::optional<Principal> principal;
+  Result<Reply> reply = Dispatch(request, *route, &principal);
+  if (!reply.ok() && CountsAsFailure(reply.error().code)) {
+    limiter_.RecordFailure(request.peer, clock_->NowSeconds() * 1000);
+  }
+  return Finish(request, route_name, principal ? &*principal : nullptr, std::move(reply), started,
+                "");
+}
+
+ApiResponse Api::Reject(const Error& error, std::string_view method, std::string_view target,
+                        const std::string& peer, const std::string& request_id) {
+  ApiRequest request;
+  request.method = method;
+  request.target = target;
+  request.peer = peer;
+  request.request_id = request_id;
+  return Finish(request, "unmatched", nullptr, error, NowMicros(), "");
+}
+
+ApiResponse Api::Finish(const ApiRequest& request, std::string_view route, const Principal* who,
+                        Result<Reply> reply, std::int64_t started_us, std::string allow) {
+  ApiResponse response;
+  if (reply.ok()) {
+    response.status = reply->status;
+    if (!reply->text.empty()) {
+      response.content_type = "text/plain; version=0.0.4";
+      response.body.assign(reply->text.begin(), reply->text.end());
+    } else {
+      response.body = Dump(reply->body);
+    }
+  } else {
+    const Error& e = reply.error();
+    response.status = Info(e.code).http_status;
+    response.body = Dump(RenderError(e, request.request_id));
+    response.allow = std::move(allow);
+    if (e.code == ErrorCode::kSealed || e.code == ErrorCode::kEncryptionLimitReached) {
+      response.retry_after = "5";
+    }
+  }
+  const std::int64_t duration = NowMicros() - started_us;
+  metrics_->ObserveRequest(route, response.status, static_cast<double>(duration) / 1e6);
+  const LogLevel level = response.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo;
+  if (logger_->Enabled(level)) {
+    const std::string_view path = request.target.substr(0, request.target.find('?'));
+    logger_->Log(level, "request",
+                 {{"request_id", request.request_id},
+                  {"principal", who != nullptr ? std::string_view(who->name) : "-"},
+                  {"peer", request.peer},
+                  {"method", request.method.substr(0, 16)},
+                  {"route", route},
+                  {"path", path.substr(0, 256)},
+                  {"status", static_cast<std::int64_t>(response.status)},
+                  {"error", reply.ok() ? std::string_view("")
+                                       : std::string_view(Info(reply.error().code).name)},
+                  {"duration_us", duration}});
+  }
+  return response;
+}
+
+}  // namespace keyhold::kms

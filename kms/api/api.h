@@ -1,0 +1,83 @@
+// Api: one HTTP request in, one response out, with no transport in between.
+//
+// Order of checks, each a JSON error with its status: client over its
+// failure budget (429), route (404, 405), content type of a body (415),
+// sealed or uninitialised service for anything but public routes (503),
+// credential (401: bearer token, or a client certificate bound in the
+// configuration), body (400: strict JSON, strict fields), authorisation
+// against the key's tenant (403), then the handler. Every answer carries the
+// request id; every request is logged once (request_id, principal, route,
+// status, duration_us) and counted in the metrics. Bodies and headers are
+// never logged. Thread-safe.
+#ifndef KEYHOLD_KMS_API_API_H_
+#define KEYHOLD_KMS_API_API_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crypto/secure_allocator.h"
+#include "kms/api/handlers.h"
+#include "kms/clock.h"
+#include "kms/config.h"
+#include "kms/key_service.h"
+#include "kms/logger.h"
+#include "kms/metrics.h"
+#include "kms/rate_limiter.h"
+
+namespace keyhold::kms {
+
+struct ApiRequest {
+  std::string_view method;
+  std::string_view target;                     // path and query, as sent
+  std::string_view content_type;               // the header's value, may be empty
+  std::string_view body;                       // views a guarded buffer
+  std::string_view authorization;              // the header's value (guarded), may be empty
+  std::optional<std::string> client_identity;  // verified client certificate identity
+  std::string peer;                            // client IP address
+  std::string request_id;
+};
+
+struct ApiResponse {
+  int status = 200;
+  crypto::SecureString body;
+  std::string content_type = "application/json";
+  std::string allow;        // 405: the allowed method
+  std::string retry_after;  // 429 and 503: seconds
+};
+
+class Api {
+ public:
+  Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
+      const Clock* clock);
+
+  ApiResponse Handle(const ApiRequest& request);
+
+  // Reject answers a request the transport refused before it was complete
+  // (413 body too large, 400 malformed HTTP), logging and counting it like
+  // any other.
+  ApiResponse Reject(const Error& error, std::string_view method, std::string_view target,
+                     const std::string& peer, const std::string& request_id);
+
+  // NewRequestId returns 32 hex characters from the CSPRNG.
+  static std::string NewRequestId();
+
+ private:
+  Result<Reply> Dispatch(const ApiRequest& request, const RouteMatch& route,
+                         std::optional<Principal>* principal);
+  Result<Principal> Authenticate(const ApiRequest& request);
+  ApiResponse Finish(const ApiRequest& request, std::string_view route, const Principal* who,
+                     Result<Reply> reply, std::int64_t started_us, std::string allow);
+
+  KeyService* service_;
+  const Config* config_;
+  Logger* logger_;
+  Metrics* metrics_;
+  const Clock* clock_;
+  Handlers handlers_;
+  FailureLimiter limiter_;
+};
+
+}  // namespace keyhold::kms
+
+#endif  // KEYHOLD_KMS_API_API_H_

@@ -1,0 +1,59 @@
+// Handlers: the work of each route, from a decoded call to a reply, over the
+// key service. Transport-free: the Api (kms/api/api.h) authenticates, parses
+// and renders errors; handlers decode their body, authorise against the
+// key's tenant, act and render. Grouped by resource: sys_handlers.cc,
+// key_handlers.cc, token_handlers.cc. Thread-safe.
+#ifndef KEYHOLD_KMS_API_HANDLERS_H_
+#define KEYHOLD_KMS_API_HANDLERS_H_
+
+#include <map>
+#include <string>
+
+#include "crypto/error.h"
+#include "kms/api/json.h"
+#include "kms/api/router.h"
+#include "kms/auth/roles.h"
+#include "kms/clock.h"
+#include "kms/config.h"
+#include "kms/key_service.h"
+#include "kms/metrics.h"
+
+namespace keyhold::kms {
+
+struct Call {
+  const RouteMatch& route;
+  const std::map<std::string, std::string>& query;
+  const SecureJson* body;      // POST routes only
+  const Principal* principal;  // nullptr on public routes
+};
+
+struct Reply {
+  int status = 200;
+  SecureJson body = SecureJson::object();
+  // Set instead of `body` for the one non-JSON answer (/metrics).
+  std::string text;
+};
+
+// Authorize checks a principal against a route's access rule for a tenant
+// (kForbidden, naming the rule, if it fails).
+Status Authorize(Access access, const Principal& principal, std::string_view tenant);
+
+class Handlers {
+ public:
+  Handlers(KeyService* service, const Config* config, Metrics* metrics, const Clock* clock)
+      : service_(service), config_(config), metrics_(metrics), clock_(clock) {}
+
+  Result<Reply> Sys(const Call& call);
+  Result<Reply> Keys(const Call& call);
+  Result<Reply> Tokens(const Call& call);
+
+ private:
+  KeyService* service_;
+  const Config* config_;
+  Metrics* metrics_;
+  const Clock* clock_;
+};
+
+}  // namespace keyhold::kms
+
+#endif  // KEYHOLD_KMS_API_HANDLERS_H_

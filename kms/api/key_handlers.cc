@@ -1,0 +1,189 @@
+// Routes under /v1/keys: key administration and the key operations.
+#include "crypto/base64.h"
+#include "kms/api/handlers.h"
+#include "kms/api/render.h"
+#include "kms/api/requests.h"
+
+namespace keyhold::kms {
+namespace {
+
+crypto::SecureString S(std::string_view s) {
+  return crypto::SecureString(s.begin(), s.end());
+}
+
+Result<SecureJson> SecretBase64(const crypto::SecretBytes& secret) {
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::SecretBytes text, crypto::Base64EncodeSecret(secret));
+  const auto bytes = text.Reveal(crypto::SecretAccess::Get());
+  return SecureJson(crypto::SecureString(bytes.begin(), bytes.end()));
+}
+
+SecureJson Wrapped(const WrapResult& w) {
+  SecureJson out = SecureJson::object();
+  out["ciphertext"] = S(crypto::Base64Encode(w.ciphertext));
+  out["key_version"] = w.key_version;
+  return out;
+}
+
+Result<std::uint64_t> QueryUint(const std::map<std::string, std::string>& q,
+                                const std::string& name, std::uint64_t fallback, std::uint64_t min,
+                                std::uint64_t max) {
+  const auto it = q.find(name);
+  if (it == q.end()) {
+    return fallback;
+  }
+  const std::string& v = it->second;
+  if (v.empty() || v.size() > 10 || v.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoull(v) < min || std::stoull(v) > max) {
+    return MakeError(ErrorCode::kInvalidRequest, "query parameter '" + name + "' must be between " +
+                                                     std::to_string(min) + " and " +
+                                                     std::to_string(max));
+  }
+  return std::stoull(v);
+}
+
+}  // namespace
+
+Status Authorize(Access access, const Principal& p, std::string_view tenant) {
+  auto refuse = [&](std::string_view needs) -> Status {
+    return MakeError(ErrorCode::kForbidden, "this needs " + std::string(needs) + " for tenant '" +
+                                                std::string(tenant) + "'");
+  };
+  switch (access) {
+    case Access::kPublic:
+      return Status::Ok();
+    case Access::kKeyRead:
+      return p.CoversTenant(tenant) &&
+                     p.roles.HasAny(RoleSet::Of({Role::kAdmin, Role::kApp, Role::kAuditor}))
+                 ? Status::Ok()
+                 : refuse("the admin, app or auditor role");
+    case Access::kKeyAdmin:
+      return p.CoversTenant(tenant) && p.roles.Has(Role::kAdmin) ? Status::Ok()
+                                                                 : refuse("the admin role");
+    case Access::kKeyUse:
+      return p.CoversTenant(tenant) && p.roles.Has(Role::kApp) ? Status::Ok()
+                                                               : refuse("the app role");
+    case Access::kGlobalAdmin:
+      return p.tenant == kAllTenants && p.roles.Has(Role::kAdmin)
+                 ? Status::Ok()
+                 : MakeError(ErrorCode::kForbidden, "this needs the admin role for all tenants");
+  }
+  return MakeError(ErrorCode::kForbidden);
+}
+
+Result<Reply> Handlers::Keys(const Call& call) {
+  KEYHOLD_ASSIGN_OR_RETURN(std::shared_ptr<Keyring> ring, service_->keyring());
+  const Principal& who = *call.principal;
+  Reply reply;
+
+  if (call.route.id == RouteId::kKeysCreate) {
+    KEYHOLD_ASSIGN_OR_RETURN(CreateKeyBody body, DecodeCreateKey(*call.body));
+    KEYHOLD_TRY(Authorize(call.route.access, who, body.id.tenant()));
+    KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->CreateKey(body.id, {body.rotation_period_s}));
+    reply.status = 201;
+    reply.body = RenderKey(key);
+    return reply;
+  }
+
+  if (call.route.id == RouteId::kKeysList) {
+    const auto tenant = call.query.find("tenant");
+    if (tenant == call.query.end()) {
+      return MakeError(ErrorCode::kInvalidRequest, "query parameter 'tenant' is required");
+    }
+    KEYHOLD_TRY(Authorize(call.route.access, who, tenant->second));
+    KEYHOLD_ASSIGN_OR_RETURN(std::uint64_t limit, QueryUint(call.query, "limit", 100, 1, 1000));
+    const auto after = call.query.find("after");
+    KEYHOLD_ASSIGN_OR_RETURN(auto keys,
+                             ring->ListKeys(tenant->second, static_cast<std::size_t>(limit),
+                                            after == call.query.end() ? "" : after->second));
+    SecureJson list = SecureJson::array();
+    for (const KeyInfo& k : keys) {
+      list.push_back(RenderKey(k));
+    }
+    reply.body["keys"] = std::move(list);
+    // A full page may have more after it; the caller continues from here.
+    reply.body["next_after"] =
+        keys.size() == limit ? SecureJson(S(keys.back().id.name())) : SecureJson(nullptr);
+    return reply;
+  }
+
+  const crypto::KeyId& id = *call.route.key;
+  KEYHOLD_TRY(Authorize(call.route.access, who, id.tenant()));
+  switch (call.route.id) {
+    case RouteId::kKeyShow: {
+      KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->GetKey(id));
+      reply.body = RenderKey(key);
+      return reply;
+    }
+    case RouteId::kKeyRotate:
+    case RouteId::kKeyEnable:
+    case RouteId::kKeyDisable:
+    case RouteId::kKeyCancelDeletion: {
+      KEYHOLD_TRY(DecodeEmpty(*call.body));
+      Result<KeyInfo> changed = MakeError(ErrorCode::kInternal);
+      switch (call.route.id) {
+        case RouteId::kKeyRotate:
+          changed = ring->Rotate(id);
+          break;
+        case RouteId::kKeyEnable:
+          changed = ring->Enable(id);
+          break;
+        case RouteId::kKeyDisable:
+          changed = ring->Disable(id);
+          break;
+        default:
+          changed = ring->CancelDeletion(id);
+          break;
+      }
+      KEYHOLD_TRY(changed);
+      reply.body = RenderKey(*changed);
+      return reply;
+    }
+    case RouteId::kKeyConfig: {
+      KEYHOLD_ASSIGN_OR_RETURN(KeyConfigBody body, DecodeKeyConfig(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(
+          KeyInfo key, ring->SetConfig(id, {body.min_decryption_version, body.rotation_period_s}));
+      reply.body = RenderKey(key);
+      return reply;
+    }
+    case RouteId::kKeyScheduleDeletion: {
+      KEYHOLD_ASSIGN_OR_RETURN(ScheduleDeletionBody body, DecodeScheduleDeletion(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->ScheduleDeletion(id, body.days));
+      reply.body = RenderKey(key);
+      return reply;
+    }
+    case RouteId::kKeyWrap: {
+      KEYHOLD_ASSIGN_OR_RETURN(WrapBody body, DecodeWrap(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(
+          WrapResult w,
+          ring->Wrap(id, body.plaintext.Reveal(crypto::SecretAccess::Get()), body.context));
+      reply.body = Wrapped(w);
+      return reply;
+    }
+    case RouteId::kKeyUnwrap: {
+      KEYHOLD_ASSIGN_OR_RETURN(CiphertextBody body, DecodeCiphertext(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(UnwrapResult u, ring->Unwrap(id, body.ciphertext, body.context));
+      KEYHOLD_ASSIGN_OR_RETURN(reply.body["plaintext"], SecretBase64(u.plaintext));
+      reply.body["key_version"] = u.key_version;
+      return reply;
+    }
+    case RouteId::kKeyRewrap: {
+      KEYHOLD_ASSIGN_OR_RETURN(CiphertextBody body, DecodeCiphertext(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(WrapResult w, ring->Rewrap(id, body.ciphertext, body.context));
+      reply.body = Wrapped(w);
+      return reply;
+    }
+    case RouteId::kKeyGenerateDataKey: {
+      KEYHOLD_ASSIGN_OR_RETURN(GenerateDataKeyBody body, DecodeGenerateDataKey(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(DataKey dk, ring->GenerateDataKey(id, body.context));
+      reply.body = Wrapped(WrapResult{std::move(dk.ciphertext), dk.key_version});
+      if (body.include_plaintext) {
+        KEYHOLD_ASSIGN_OR_RETURN(reply.body["plaintext"], SecretBase64(dk.plaintext));
+      }
+      return reply;
+    }
+    default:
+      return MakeError(ErrorCode::kInternal, "route not handled here");
+  }
+}
+
+}  // namespace keyhold::kms

@@ -1,0 +1,187 @@
+#include "kms/api/requests.h"
+
+#include <limits>
+
+#include "crypto/wrapped_blob.h"
+#include "kms/api/field_reader.h"
+
+namespace keyhold::kms {
+namespace {
+
+constexpr std::size_t kMaxBlob = 2 + 193 + 4 + 32 + 28 + crypto::kMaxWrapPlaintext;
+constexpr std::uint64_t kMaxPeriod = 100ULL * 365 * 86400;
+
+Result<std::optional<Justification>> ReadJustification(FieldReader& r) {
+  KEYHOLD_ASSIGN_OR_RETURN(const SecureJson* object, r.Object("justification"));
+  if (object == nullptr) {
+    return std::optional<Justification>();
+  }
+  FieldReader j(*object);
+  Justification out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.reason_code, Require(j.String("reason_code", 64), "reason_code"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto text, j.String("text", 1024));
+  KEYHOLD_TRY(j.Finish());
+  if (out.reason_code.empty() ||
+      out.reason_code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+          std::string::npos) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'justification.reason_code' must be 1-64 of a-z 0-9 _");
+  }
+  if (text && !crypto::ValidUtf8(*text)) {
+    return MakeError(ErrorCode::kInvalidRequest, "field 'justification.text' must be UTF-8");
+  }
+  out.text = text.value_or("");
+  return std::optional<Justification>(std::move(out));
+}
+
+}  // namespace
+
+Status DecodeEmpty(const SecureJson& body) {
+  return FieldReader(body).Finish();
+}
+
+Result<CreateKeyBody> DecodeCreateKey(const SecureJson& body) {
+  FieldReader r(body);
+  KEYHOLD_ASSIGN_OR_RETURN(std::string tenant, Require(r.String("tenant", 64), "tenant"));
+  KEYHOLD_ASSIGN_OR_RETURN(std::string name, Require(r.String("name", 128), "name"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto period, r.Uint("rotation_period_s", 0, kMaxPeriod));
+  KEYHOLD_TRY(r.Finish());
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(tenant, name));
+  return CreateKeyBody{std::move(id), period};
+}
+
+Result<KeyConfigBody> DecodeKeyConfig(const SecureJson& body) {
+  FieldReader r(body);
+  KEYHOLD_ASSIGN_OR_RETURN(auto min_version, r.Uint("min_decryption_version", 1,
+                                                    std::numeric_limits<std::uint32_t>::max()));
+  KEYHOLD_ASSIGN_OR_RETURN(auto period, r.Uint("rotation_period_s", 0, kMaxPeriod));
+  KEYHOLD_TRY(r.Finish());
+  if (!min_version && !period) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "nothing to change: give min_decryption_version and/or rotation_period_s");
+  }
+  KeyConfigBody out;
+  if (min_version) {
+    out.min_decryption_version = static_cast<std::uint32_t>(*min_version);
+  }
+  out.rotation_period_s = period;
+  return out;
+}
+
+Result<ScheduleDeletionBody> DecodeScheduleDeletion(const SecureJson& body) {
+  FieldReader r(body);
+  KEYHOLD_ASSIGN_OR_RETURN(auto days, r.Uint("days", 0, 3650));
+  KEYHOLD_TRY(r.Finish());
+  ScheduleDeletionBody out;
+  if (days) {
+    out.days = static_cast<std::uint32_t>(*days);
+  }
+  return out;
+}
+
+Result<WrapBody> DecodeWrap(const SecureJson& body) {
+  FieldReader r(body);
+  WrapBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(
+      out.plaintext, Require(r.SecretBase64("plaintext", crypto::kMaxWrapPlaintext), "plaintext"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.context, r.Context("context"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.justification, ReadJustification(r));
+  KEYHOLD_TRY(r.Finish());
+  if (out.plaintext.empty()) {
+    return MakeError(ErrorCode::kInvalidRequest, "field 'plaintext' must not be empty");
+  }
+  return out;
+}
+
+Result<CiphertextBody> DecodeCiphertext(const SecureJson& body) {
+  FieldReader r(body);
+  CiphertextBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.ciphertext, Require(r.Base64("ciphertext", kMaxBlob), "ciphertext"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.context, r.Context("context"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.justification, ReadJustification(r));
+  KEYHOLD_TRY(r.Finish());
+  return out;
+}
+
+Result<GenerateDataKeyBody> DecodeGenerateDataKey(const SecureJson& body) {
+  FieldReader r(body);
+  GenerateDataKeyBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.context, r.Context("context"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto include, r.Bool("include_plaintext"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.justification, ReadJustification(r));
+  KEYHOLD_TRY(r.Finish());
+  out.include_plaintext = include.value_or(true);
+  return out;
+}
+
+Result<InitBody> DecodeInit(const SecureJson& body) {
+  FieldReader r(body);
+  InitBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(std::string method, Require(r.String("method", 32), "method"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto count, r.Uint("share_count", 1, 255));
+  KEYHOLD_ASSIGN_OR_RETURN(auto threshold, r.Uint("threshold", 1, 255));
+  KEYHOLD_ASSIGN_OR_RETURN(auto passphrase, r.SecretString("passphrase", 1024));
+  KEYHOLD_TRY(r.Finish());
+  if (method == "shamir") {
+    out.method = SealMethod::kShamir;
+  } else if (method == "passphrase") {
+    out.method = SealMethod::kPassphrase;
+  } else if (method == "key_file") {
+    out.method = SealMethod::kKeyFile;
+  } else {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'method' must be \"shamir\", \"passphrase\" or \"key_file\"");
+  }
+  if ((count || threshold) && out.method != SealMethod::kShamir) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "share_count and threshold apply to the shamir method only");
+  }
+  if (passphrase.has_value() != (out.method == SealMethod::kPassphrase)) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'passphrase' is required for, and only for, the passphrase method");
+  }
+  out.share_count = static_cast<std::uint8_t>(count.value_or(5));
+  out.threshold = static_cast<std::uint8_t>(threshold.value_or(3));
+  if (passphrase) {
+    out.passphrase = std::move(*passphrase);
+  }
+  return out;
+}
+
+Result<UnsealBody> DecodeUnseal(const SecureJson& body) {
+  FieldReader r(body);
+  UnsealBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.share, r.SecretString("share", 256));
+  KEYHOLD_ASSIGN_OR_RETURN(out.passphrase, r.SecretString("passphrase", 1024));
+  KEYHOLD_ASSIGN_OR_RETURN(auto reset, r.Bool("reset"));
+  KEYHOLD_TRY(r.Finish());
+  out.reset = reset.value_or(false);
+  const int given = (out.share ? 1 : 0) + (out.passphrase ? 1 : 0) + (out.reset ? 1 : 0);
+  if (given != 1) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "give exactly one of 'share', 'passphrase' or 'reset': true");
+  }
+  return out;
+}
+
+Result<CreateTokenBody> DecodeCreateToken(const SecureJson& body) {
+  FieldReader r(body);
+  CreateTokenBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.principal, Require(r.String("principal", 128), "principal"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.tenant, Require(r.String("tenant", 64), "tenant"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto roles, Require(r.StringList("roles", 4, 16), "roles"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.ttl_s, r.Uint("ttl_s", 1, 3650ULL * 86400));
+  KEYHOLD_TRY(r.Finish());
+  std::uint8_t bits = 0;
+  for (const auto& name : roles) {
+    KEYHOLD_ASSIGN_OR_RETURN(Role role, ParseRole(name));
+    bits |= static_cast<std::uint8_t>(role);
+  }
+  out.roles = RoleSet(bits);
+  if (out.roles.empty()) {
+    return MakeError(ErrorCode::kInvalidRequest, "field 'roles' must name at least one role");
+  }
+  return out;
+}
+
+}  // namespace keyhold::kms

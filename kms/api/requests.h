@@ -1,0 +1,97 @@
+// Typed API requests and their strict decoders: each turns a parsed JSON
+// body into one struct, checking every field and refusing unknown ones.
+// Pure functions (no I/O), which is what the request fuzzer drives.
+// docs/api.md is the authority for every field.
+#ifndef KEYHOLD_KMS_API_REQUESTS_H_
+#define KEYHOLD_KMS_API_REQUESTS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/encryption_context.h"
+#include "crypto/error.h"
+#include "crypto/key_id.h"
+#include "crypto/secret_bytes.h"
+#include "kms/api/json.h"
+#include "kms/auth/roles.h"
+#include "kms/seal_config.h"
+
+namespace keyhold::kms {
+
+// Justification: why a caller uses a key (recorded by the audit log).
+// reason_code is 1-64 of [a-z0-9_]; text at most 1024 bytes.
+struct Justification {
+  std::string reason_code;
+  std::string text;
+};
+
+struct CreateKeyBody {
+  crypto::KeyId id;
+  std::optional<std::uint64_t> rotation_period_s;
+};
+
+struct KeyConfigBody {
+  std::optional<std::uint32_t> min_decryption_version;
+  std::optional<std::uint64_t> rotation_period_s;
+};
+
+struct ScheduleDeletionBody {
+  std::optional<std::uint32_t> days;
+};
+
+struct WrapBody {
+  crypto::SecretBytes plaintext;  // 1-4096 bytes
+  crypto::EncryptionContext context;
+  std::optional<Justification> justification;
+};
+
+// Unwrap and rewrap take the same fields.
+struct CiphertextBody {
+  std::vector<std::uint8_t> ciphertext;
+  crypto::EncryptionContext context;
+  std::optional<Justification> justification;
+};
+
+struct GenerateDataKeyBody {
+  crypto::EncryptionContext context;
+  bool include_plaintext = true;
+  std::optional<Justification> justification;
+};
+
+struct InitBody {
+  SealMethod method = SealMethod::kShamir;
+  std::uint8_t share_count = 5;
+  std::uint8_t threshold = 3;
+  crypto::SecretBytes passphrase;
+};
+
+struct UnsealBody {
+  std::optional<crypto::SecretBytes> share;
+  std::optional<crypto::SecretBytes> passphrase;
+  bool reset = false;
+};
+
+struct CreateTokenBody {
+  std::string principal;
+  std::string tenant;
+  RoleSet roles;
+  std::optional<std::uint64_t> ttl_s;
+};
+
+Result<CreateKeyBody> DecodeCreateKey(const SecureJson& body);
+Result<KeyConfigBody> DecodeKeyConfig(const SecureJson& body);
+Result<ScheduleDeletionBody> DecodeScheduleDeletion(const SecureJson& body);
+Result<WrapBody> DecodeWrap(const SecureJson& body);
+Result<CiphertextBody> DecodeCiphertext(const SecureJson& body);
+Result<GenerateDataKeyBody> DecodeGenerateDataKey(const SecureJson& body);
+Result<InitBody> DecodeInit(const SecureJson& body);
+Result<UnsealBody> DecodeUnseal(const SecureJson& body);
+Result<CreateTokenBody> DecodeCreateToken(const SecureJson& body);
+// DecodeEmpty accepts only {} (for actions such as rotate or seal).
+Status DecodeEmpty(const SecureJson& body);
+
+}  // namespace keyhold::kms
+
+#endif  // KEYHOLD_KMS_API_REQUESTS_H_

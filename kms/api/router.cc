@@ -1,0 +1,154 @@
+#include "kms/api/router.h"
+
+#include <array>
+#include <vector>
+
+namespace keyhold::kms {
+namespace {
+
+struct Route {
+  const char* method;
+  const char* pattern;  // segments; "{tenant}", "{name}", "{accessor}" capture
+  RouteId id;
+  Access access;
+};
+
+constexpr std::array kRoutes = {
+    Route{"POST", "/v1/sys/init", RouteId::kSysInit, Access::kPublic},
+    Route{"POST", "/v1/sys/unseal", RouteId::kSysUnseal, Access::kPublic},
+    Route{"POST", "/v1/sys/seal", RouteId::kSysSeal, Access::kGlobalAdmin},
+    Route{"GET", "/v1/sys/seal-status", RouteId::kSysSealStatus, Access::kPublic},
+    Route{"GET", "/v1/sys/health", RouteId::kSysHealth, Access::kPublic},
+    Route{"GET", "/v1/health/live", RouteId::kHealthLive, Access::kPublic},
+    Route{"GET", "/v1/health/ready", RouteId::kHealthReady, Access::kPublic},
+    Route{"GET", "/metrics", RouteId::kMetrics, Access::kPublic},
+    Route{"POST", "/v1/keys", RouteId::kKeysCreate, Access::kKeyAdmin},
+    Route{"GET", "/v1/keys", RouteId::kKeysList, Access::kKeyRead},
+    Route{"GET", "/v1/keys/{tenant}/{name}", RouteId::kKeyShow, Access::kKeyRead},
+    Route{"POST", "/v1/keys/{tenant}/{name}/rotate", RouteId::kKeyRotate, Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/enable", RouteId::kKeyEnable, Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/disable", RouteId::kKeyDisable, Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/config", RouteId::kKeyConfig, Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/schedule-deletion", RouteId::kKeyScheduleDeletion,
+          Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/cancel-deletion", RouteId::kKeyCancelDeletion,
+          Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/wrap", RouteId::kKeyWrap, Access::kKeyUse},
+    Route{"POST", "/v1/keys/{tenant}/{name}/unwrap", RouteId::kKeyUnwrap, Access::kKeyUse},
+    Route{"POST", "/v1/keys/{tenant}/{name}/rewrap", RouteId::kKeyRewrap, Access::kKeyUse},
+    Route{"POST", "/v1/keys/{tenant}/{name}/generate-data-key", RouteId::kKeyGenerateDataKey,
+          Access::kKeyUse},
+    Route{"POST", "/v1/tokens", RouteId::kTokensCreate, Access::kGlobalAdmin},
+    Route{"GET", "/v1/tokens", RouteId::kTokensList, Access::kGlobalAdmin},
+    Route{"POST", "/v1/tokens/{accessor}/revoke", RouteId::kTokenRevoke, Access::kGlobalAdmin},
+};
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 1;  // skip the leading '/'
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    out.push_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Matches `segments` against `pattern`, filling captures.
+bool Matches(std::string_view pattern, const std::vector<std::string_view>& segments,
+             std::string_view* tenant, std::string_view* name, std::string_view* accessor) {
+  const auto parts = Split(pattern);
+  if (parts.size() != segments.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i] == "{tenant}") {
+      *tenant = segments[i];
+    } else if (parts[i] == "{name}") {
+      *name = segments[i];
+    } else if (parts[i] == "{accessor}") {
+      *accessor = segments[i];
+    } else if (parts[i] != segments[i]) {
+      return false;
+    }
+    if (segments[i].empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<RouteMatch> MatchRoute(std::string_view method, std::string_view path, std::string* allow) {
+  if (path.empty() || path.front() != '/' || path.size() > 512) {
+    return MakeError(ErrorCode::kNotFound, "no such route");
+  }
+  const auto segments = Split(path);
+  std::string allowed;
+  for (const Route& route : kRoutes) {
+    std::string_view tenant;
+    std::string_view name;
+    std::string_view accessor;
+    if (!Matches(route.pattern, segments, &tenant, &name, &accessor)) {
+      continue;
+    }
+    if (method != route.method) {
+      if (allowed.find(route.method) == std::string::npos) {
+        allowed += allowed.empty() ? "" : ", ";
+        allowed += route.method;
+      }
+      continue;
+    }
+    RouteMatch match{route.id, route.access, route.pattern, method == "POST", std::nullopt, {}};
+    if (!tenant.empty() || !name.empty()) {
+      KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(tenant, name));
+      match.key = std::move(id);
+    }
+    match.accessor = std::string(accessor);
+    return match;
+  }
+  if (!allowed.empty()) {
+    if (allow != nullptr) {
+      *allow = allowed;
+    }
+    return MakeError(ErrorCode::kMethodNotAllowed, "method " + std::string(method.substr(0, 16)) +
+                                                       " is not allowed here; use " + allowed);
+  }
+  return MakeError(ErrorCode::kNotFound, "no such route");
+}
+
+Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> out;
+  if (query.empty()) {
+    return out;
+  }
+  if (query.size() > 1024) {
+    return MakeError(ErrorCode::kInvalidRequest, "query string too long");
+  }
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const std::size_t amp = query.find('&', start);
+    const std::string_view pair =
+        query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    const std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos || eq == 0 || pair.find('%') != std::string_view::npos ||
+        pair.find('+') != std::string_view::npos) {
+      return MakeError(ErrorCode::kInvalidRequest, "malformed query string");
+    }
+    if (!out.emplace(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1))).second) {
+      return MakeError(ErrorCode::kInvalidRequest, "a query parameter is repeated");
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    start = amp + 1;
+  }
+  return out;
+}
+
+}  // namespace keyhold::kms
