@@ -1,0 +1,595 @@
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/https_client.h"
+#include "crypto/base64.h"
+#include "crypto/secret_bytes.h"
+#include "kms/config.h"
+#include "kms/server/run.h"
+
+namespace keyhold::cli {
+namespace {
+
+using Json = nlohmann::json;
+
+struct Globals {
+  ClientOptions client;
+  std::string output = "text";
+};
+
+// Usage errors found after parsing (bad durations, unreadable files).
+struct LocalError {
+  std::string message;
+};
+
+std::string Str(const crypto::SecureString& s) {
+  return std::string(s.begin(), s.end());
+}
+
+std::uint64_t ParseDuration(const std::string& text) {
+  // "90d", "12h", "30m", "45s" or a bare number of seconds.
+  if (text.empty()) {
+    throw LocalError{"empty duration"};
+  }
+  std::uint64_t unit = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 'd':
+      unit = 86400;
+      digits.pop_back();
+      break;
+    case 'h':
+      unit = 3600;
+      digits.pop_back();
+      break;
+    case 'm':
+      unit = 60;
+      digits.pop_back();
+      break;
+    case 's':
+      digits.pop_back();
+      break;
+    default:
+      break;
+  }
+  if (digits.empty() || digits.size() > 12 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    throw LocalError{"'" + text + "' is not a duration such as 90d, 12h, 30m or 45s"};
+  }
+  return std::stoull(digits) * unit;
+}
+
+Json ContextJson(const std::vector<std::string>& pairs) {
+  Json ctx = Json::object();
+  for (const auto& p : pairs) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw LocalError{"--context takes KEY=VALUE, got '" + p + "'"};
+    }
+    if (ctx.contains(p.substr(0, eq))) {
+      throw LocalError{"--context key '" + p.substr(0, eq) + "' given twice"};
+    }
+    ctx[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return ctx;
+}
+
+std::string KeyPath(const std::string& id) {
+  const auto slash = id.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == id.size()) {
+    throw LocalError{"a key is named TENANT/NAME, got '" + id + "'"};
+  }
+  return "/v1/keys/" + id;
+}
+
+std::string ReadAll(std::istream& in, std::size_t max) {
+  std::string data;
+  char buf[4096];
+  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
+    data.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (data.size() > max) {
+      throw LocalError{"input larger than " + std::to_string(max) + " bytes"};
+    }
+  }
+  return data;
+}
+
+std::string ReadSecretFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw LocalError{"cannot read " + path};
+  }
+  std::string s = ReadAll(in, 4096);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
+    s.pop_back();
+  }
+  return s;
+}
+
+class Session {
+ public:
+  explicit Session(const Globals& g) : globals_(g) {}
+
+  // Call sends a request and returns the parsed JSON answer, or exits via
+  // the returned code on failure (printing why).
+  std::optional<Json> Call(const std::string& method, const std::string& target,
+                           const std::optional<Json>& body = std::nullopt,
+                           int* exit_code = nullptr) {
+    if (!client_) {
+      auto c = HttpsClient::Create(globals_.client);
+      if (!c.ok()) {
+        throw LocalError{c.error().message};
+      }
+      client_ = std::move(c).value();
+    }
+    const std::string text = body ? body->dump() : "";
+    auto result = client_->Request(method, target, text);
+    if (!result.ok()) {
+      throw LocalError{result.error().message};
+    }
+    last_status_ = result->status;
+    Json answer;
+    if (result->content_type.rfind("application/json", 0) == 0) {
+      answer = Json::parse(result->body.begin(), result->body.end(), nullptr, false);
+    } else {
+      answer = Str(result->body);
+    }
+    if (result->status >= 200 && result->status < 300) {
+      return answer;
+    }
+    if (answer.is_object() && answer.contains("error")) {
+      const Json& e = answer["error"];
+      std::cerr << "keyhold: refused (" << result->status << " " << e.value("code", "")
+                << "): " << e.value("message", "") << " [request " << e.value("request_id", "")
+                << "]\n";
+    } else {
+      std::cerr << "keyhold: refused (" << result->status << ")\n";
+    }
+    if (exit_code != nullptr) {
+      *exit_code = kExitRefused;
+    }
+    if (globals_.output == "json") {
+      std::cout << answer.dump(2) << "\n";
+    }
+    return std::nullopt;
+  }
+
+  int last_status() const { return last_status_; }
+
+ private:
+  const Globals& globals_;
+  std::unique_ptr<HttpsClient> client_;
+  int last_status_ = 0;
+};
+
+void PrintKey(const Json& k) {
+  std::cout << "key " << k.value("id", "") << "\n"
+            << "  state:                  " << k.value("state", "") << "\n"
+            << "  primary version:        " << k.value("primary_version", 0) << "\n"
+            << "  min decryption version: " << k.value("min_decryption_version", 0) << "\n"
+            << "  rotation period:        " << k.value("rotation_period_s", 0) / 86400 << " days\n"
+            << "  created:                " << k.value("created_at", "") << "\n"
+            << "  last rotated:           " << k.value("last_rotated_at", "") << "\n";
+  if (k.contains("deletion_at") && !k["deletion_at"].is_null()) {
+    std::cout << "  deletion at:            " << k["deletion_at"].get<std::string>() << "\n";
+  }
+  if (k.contains("versions")) {
+    for (const auto& v : k["versions"]) {
+      std::cout << "  version " << v.value("version", 0) << ": created "
+                << v.value("created_at", "") << ", " << v.value("encryptions", 0)
+                << " encryptions\n";
+    }
+  }
+}
+
+void PrintStatus(const Json& s) {
+  std::cout << "initialized: " << (s.value("initialized", false) ? "yes" : "no") << "\n"
+            << "sealed:      " << (s.value("sealed", true) ? "yes" : "no") << "\n";
+  if (s.contains("method")) {
+    std::cout << "seal method: " << s["method"].get<std::string>() << "\n";
+  }
+  if (s.contains("threshold")) {
+    std::cout << "shares:      " << s["threshold"].get<int>() << " of " << s["shares"].get<int>()
+              << " needed; " << s["progress"].get<int>() << " given so far\n";
+  }
+}
+
+void PrintToken(const Json& t) {
+  if (t.contains("token")) {
+    std::cout << "token:     " << t["token"].get<std::string>() << "\n"
+              << "           (shown once: Keyhold keeps only its hash)\n";
+  }
+  std::cout << "accessor:  " << t.value("accessor", "") << "\n"
+            << "principal: " << t.value("principal", "") << "\n"
+            << "tenant:    " << t.value("tenant", "") << "\n"
+            << "roles:     " << t.value("roles", Json::array()).dump() << "\n"
+            << "expires:   "
+            << (t["expires_at"].is_null() ? "never" : t["expires_at"].get<std::string>()) << "\n";
+  if (!t["revoked_at"].is_null()) {
+    std::cout << "revoked:   " << t["revoked_at"].get<std::string>() << "\n";
+  }
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  Globals g;
+  CLI::App app{"keyhold: an on-premises key manager (https://127.0.0.1:8443 by default)"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show every command's help");
+  app.add_option("--addr", g.client.address, "Server address, https://HOST:PORT")
+      ->envname("KEYHOLD_ADDR")
+      ->capture_default_str();
+  app.add_option("--token", g.client.token, "API token (prefer the environment variable)")
+      ->envname("KEYHOLD_TOKEN");
+  app.add_option("--cacert", g.client.ca_file, "CA certificate that signed the server's")
+      ->envname("KEYHOLD_CACERT");
+  app.add_option("--client-cert", g.client.client_cert, "Client certificate for mTLS")
+      ->envname("KEYHOLD_CLIENT_CERT");
+  app.add_option("--client-key", g.client.client_key, "Client key for mTLS")
+      ->envname("KEYHOLD_CLIENT_KEY");
+  app.add_option("--output", g.output, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  int exit_code = kExitOk;
+  Session session(g);
+  // Emit prints an answer: as JSON in json mode, or through `text`.
+  auto emit = [&](const std::optional<Json>& answer, const std::function<void(const Json&)>& text) {
+    if (!answer) {
+      return;
+    }
+    if (g.output == "json") {
+      std::cout << answer->dump(2) << "\n";
+    } else {
+      text(*answer);
+    }
+  };
+
+  // keyhold server
+  auto* server = app.add_subcommand("server", "Run the Keyhold server");
+  std::string config_file = "/etc/keyhold/keyhold.toml";
+  server->add_option("--config", config_file, "Configuration file")
+      ->envname("KEYHOLD_CONFIG")
+      ->capture_default_str();
+  server->footer("Example: keyhold server --config /etc/keyhold/keyhold.toml");
+  server->callback([&] {
+    auto config = kms::LoadConfig(config_file);
+    if (!config.ok()) {
+      std::cerr << "keyhold: " << config.error().message << "\n";
+      exit_code = kExitLocal;
+      return;
+    }
+    exit_code = kms::RunServer(*config);
+  });
+
+  // keyhold operator ...
+  auto* op = app.add_subcommand("operator", "Initialise, unseal, seal, status");
+  op->require_subcommand(1);
+  auto* init = op->add_subcommand("init", "Initialise the store (once)");
+  std::string method = "shamir";
+  int shares = 5;
+  int threshold = 3;
+  std::string passphrase_file;
+  init->add_option("--method", method, "shamir, passphrase or key_file (dev mode only)")
+      ->check(CLI::IsMember({"shamir", "passphrase", "key_file"}))
+      ->capture_default_str();
+  init->add_option("--shares", shares, "Number of unseal shares")->capture_default_str();
+  init->add_option("--threshold", threshold, "Shares needed to unseal")->capture_default_str();
+  init->add_option("--passphrase-file", passphrase_file, "File holding the passphrase");
+  init->footer("Example: keyhold operator init --shares 5 --threshold 3");
+  init->callback([&] {
+    Json body = {{"method", method}};
+    if (method == "shamir") {
+      body["share_count"] = shares;
+      body["threshold"] = threshold;
+    }
+    if (method == "passphrase") {
+      if (passphrase_file.empty()) {
+        throw LocalError{"--passphrase-file is required with --method passphrase"};
+      }
+      body["passphrase"] = ReadSecretFile(passphrase_file);
+    }
+    emit(session.Call("POST", "/v1/sys/init", body, &exit_code), [](const Json& r) {
+      int i = 1;
+      for (const auto& s : r["shares"]) {
+        std::cout << "Unseal share " << i++ << ": " << s.get<std::string>() << "\n";
+      }
+      std::cout
+          << "Initial admin token: " << r["admin_token"].get<std::string>() << "\n\n"
+          << "Shown once. Give each share to a different person; Keyhold keeps no copy.\n"
+          << "The store stays sealed until enough shares are given (keyhold operator unseal).\n";
+    });
+  });
+
+  auto* unseal = op->add_subcommand("unseal", "Give one share (or the passphrase)");
+  std::string share;
+  bool reset = false;
+  unseal->add_option("share", share,
+                     "The share; read from stdin if omitted (keeps it out of shell history)");
+  unseal->add_option("--passphrase-file", passphrase_file, "File holding the passphrase");
+  unseal->add_flag("--reset", reset, "Forget the shares given so far");
+  unseal->footer("Example: keyhold operator unseal < share-1.txt");
+  unseal->callback([&] {
+    Json body;
+    if (reset) {
+      body = {{"reset", true}};
+    } else if (!passphrase_file.empty()) {
+      body = {{"passphrase", ReadSecretFile(passphrase_file)}};
+    } else {
+      if (share.empty()) {
+        share = ReadAll(std::cin, 1024);
+        while (!share.empty() &&
+               (share.back() == '\n' || share.back() == '\r' || share.back() == ' ')) {
+          share.pop_back();
+        }
+      }
+      body = {{"share", share}};
+    }
+    emit(session.Call("POST", "/v1/sys/unseal", body, &exit_code), PrintStatus);
+  });
+
+  auto* seal = op->add_subcommand("seal", "Seal: forget the root key and every cached key");
+  seal->footer("Example: keyhold operator seal");
+  seal->callback(
+      [&] { emit(session.Call("POST", "/v1/sys/seal", Json::object(), &exit_code), PrintStatus); });
+
+  auto* status = op->add_subcommand("status", "Show whether the store is initialised and sealed");
+  status->footer("Example: keyhold operator status");
+  status->callback([&] {
+    emit(session.Call("GET", "/v1/sys/seal-status", std::nullopt, &exit_code), PrintStatus);
+  });
+
+  // keyhold key ...
+  auto* key = app.add_subcommand("key", "Manage master keys");
+  key->require_subcommand(1);
+  std::string id;
+  std::string rotation_period;
+  auto* create = key->add_subcommand("create", "Create a key (AES-256, generated inside Keyhold)");
+  create->add_option("key", id, "TENANT/NAME")->required();
+  create->add_option("--rotation-period", rotation_period, "e.g. 90d; 0 for none (default 365d)");
+  create->footer("Example: keyhold key create acme/invoices --rotation-period 90d");
+  create->callback([&] {
+    const auto slash = id.find('/');
+    KeyPath(id);
+    Json body = {{"tenant", id.substr(0, slash)}, {"name", id.substr(slash + 1)}};
+    if (!rotation_period.empty()) {
+      body["rotation_period_s"] = ParseDuration(rotation_period);
+    }
+    emit(session.Call("POST", "/v1/keys", body, &exit_code), PrintKey);
+  });
+
+  std::string tenant;
+  int limit = 100;
+  std::string after;
+  auto* list = key->add_subcommand("list", "List a tenant's keys");
+  list->add_option("tenant", tenant, "TENANT")->required();
+  list->add_option("--limit", limit, "Keys per page (1-1000)")->capture_default_str();
+  list->add_option("--after", after, "Start after this key name");
+  list->footer("Example: keyhold key list acme");
+  list->callback([&] {
+    std::string target = "/v1/keys?tenant=" + tenant + "&limit=" + std::to_string(limit);
+    if (!after.empty()) {
+      target += "&after=" + after;
+    }
+    emit(session.Call("GET", target, std::nullopt, &exit_code), [](const Json& r) {
+      std::printf("%-40s %-17s %8s  %s\n", "KEY", "STATE", "VERSION", "CREATED");
+      for (const auto& k : r["keys"]) {
+        std::printf("%-40s %-17s %8d  %s\n", k.value("id", "").c_str(),
+                    k.value("state", "").c_str(), k.value("primary_version", 0),
+                    k.value("created_at", "").c_str());
+      }
+      if (!r["next_after"].is_null()) {
+        std::printf("(more: --after %s)\n", r["next_after"].get<std::string>().c_str());
+      }
+    });
+  });
+
+  auto simple = [&](const char* name, const char* help, const char* action, const char* example) {
+    auto* cmd = key->add_subcommand(name, help);
+    cmd->add_option("key", id, "TENANT/NAME")->required();
+    cmd->footer(std::string("Example: ") + example);
+    cmd->callback([&, action] {
+      emit(session.Call("POST", KeyPath(id) + "/" + action, Json::object(), &exit_code), PrintKey);
+    });
+  };
+  auto* show = key->add_subcommand("show", "Show a key and its versions");
+  show->add_option("key", id, "TENANT/NAME")->required();
+  show->footer("Example: keyhold key show acme/invoices");
+  show->callback(
+      [&] { emit(session.Call("GET", KeyPath(id), std::nullopt, &exit_code), PrintKey); });
+  simple("rotate", "Add a new primary version", "rotate", "keyhold key rotate acme/invoices");
+  simple("enable", "Enable a disabled key", "enable", "keyhold key enable acme/invoices");
+  simple("disable", "Disable a key (no wrap or unwrap)", "disable",
+         "keyhold key disable acme/invoices");
+  simple("cancel-deletion", "Cancel a scheduled deletion (the key comes back disabled)",
+         "cancel-deletion", "keyhold key cancel-deletion acme/invoices");
+
+  std::optional<std::uint32_t> min_version;
+  auto* set = key->add_subcommand("set", "Change min_decryption_version or the rotation period");
+  set->add_option("key", id, "TENANT/NAME")->required();
+  set->add_option("--min-decryption-version", min_version, "Oldest version that still unwraps");
+  set->add_option("--rotation-period", rotation_period, "e.g. 90d; 0 for none");
+  set->footer("Example: keyhold key set acme/invoices --min-decryption-version 3");
+  set->callback([&] {
+    Json body = Json::object();
+    if (min_version) {
+      body["min_decryption_version"] = *min_version;
+    }
+    if (!rotation_period.empty()) {
+      body["rotation_period_s"] = ParseDuration(rotation_period);
+    }
+    emit(session.Call("POST", KeyPath(id) + "/config", body, &exit_code), PrintKey);
+  });
+
+  std::optional<std::uint32_t> days;
+  auto* schedule =
+      key->add_subcommand("schedule-deletion", "Destroy the key after a window (default 30 days)");
+  schedule->add_option("key", id, "TENANT/NAME")->required();
+  schedule->add_option("--days", days, "Length of the deletion window");
+  schedule->footer("Example: keyhold key schedule-deletion acme/old --days 30");
+  schedule->callback([&] {
+    Json body = Json::object();
+    if (days) {
+      body["days"] = *days;
+    }
+    emit(session.Call("POST", KeyPath(id) + "/schedule-deletion", body, &exit_code), PrintKey);
+  });
+
+  // keyhold wrap / unwrap / rewrap / datakey
+  std::vector<std::string> context;
+  bool base64_in = false;
+  bool raw_out = false;
+  std::string ciphertext;
+  auto* wrap = app.add_subcommand("wrap", "Wrap up to 4096 bytes read from stdin");
+  wrap->add_option("key", id, "TENANT/NAME")->required();
+  wrap->add_option("--context", context, "Encryption context KEY=VALUE (repeatable)");
+  wrap->add_flag("--base64", base64_in, "stdin holds base64 text, not raw bytes");
+  wrap->footer("Example: head -c 32 /dev/urandom | keyhold wrap acme/app --context file=a.pdf");
+  wrap->callback([&] {
+    std::string input = ReadAll(std::cin, base64_in ? 8192 : 4096);
+    std::string b64;
+    if (base64_in) {
+      while (!input.empty() && (input.back() == '\n' || input.back() == '\r')) {
+        input.pop_back();
+      }
+      b64 = input;
+    } else {
+      b64 =
+          crypto::Base64Encode({reinterpret_cast<const std::uint8_t*>(input.data()), input.size()});
+    }
+    crypto::Wipe({reinterpret_cast<std::uint8_t*>(input.data()), input.size()});
+    Json body = {{"plaintext", b64}, {"context", ContextJson(context)}};
+    emit(session.Call("POST", KeyPath(id) + "/wrap", body, &exit_code),
+         [](const Json& r) { std::cout << r["ciphertext"].get<std::string>() << "\n"; });
+  });
+
+  auto* unwrap =
+      app.add_subcommand("unwrap", "Unwrap a ciphertext; prints the plaintext as base64");
+  unwrap->add_option("key", id, "TENANT/NAME")->required();
+  unwrap->add_option("ciphertext", ciphertext, "The wrapped blob (base64)")->required();
+  unwrap->add_option("--context", context, "Encryption context KEY=VALUE (repeatable)");
+  unwrap->add_flag("--raw", raw_out, "Write the plaintext's raw bytes instead of base64");
+  unwrap->footer("Example: keyhold unwrap acme/app \"$BLOB\" --context file=a.pdf --raw > key.bin");
+  unwrap->callback([&] {
+    Json body = {{"ciphertext", ciphertext}, {"context", ContextJson(context)}};
+    emit(session.Call("POST", KeyPath(id) + "/unwrap", body, &exit_code), [&](const Json& r) {
+      const std::string b64 = r["plaintext"].get<std::string>();
+      if (!raw_out) {
+        std::cout << b64 << "\n";
+        return;
+      }
+      auto bytes = crypto::Base64DecodeSecret(b64, 4096);
+      if (!bytes.ok()) {
+        throw LocalError{"the server sent invalid base64"};
+      }
+      const auto view = bytes->Reveal(crypto::SecretAccess::Get());
+      std::cout.write(reinterpret_cast<const char*>(view.data()),
+                      static_cast<std::streamsize>(view.size()));
+    });
+  });
+
+  auto* rewrap =
+      app.add_subcommand("rewrap", "Re-wrap a ciphertext under the key's primary version");
+  rewrap->add_option("key", id, "TENANT/NAME")->required();
+  rewrap->add_option("ciphertext", ciphertext, "The wrapped blob (base64)")->required();
+  rewrap->add_option("--context", context, "Encryption context KEY=VALUE (repeatable)");
+  rewrap->footer("Example: keyhold rewrap acme/app \"$BLOB\" --context file=a.pdf");
+  rewrap->callback([&] {
+    Json body = {{"ciphertext", ciphertext}, {"context", ContextJson(context)}};
+    emit(session.Call("POST", KeyPath(id) + "/rewrap", body, &exit_code),
+         [](const Json& r) { std::cout << r["ciphertext"].get<std::string>() << "\n"; });
+  });
+
+  bool no_plaintext = false;
+  auto* datakey = app.add_subcommand("datakey", "Generate a 256-bit data key and its wrapped form");
+  datakey->add_option("key", id, "TENANT/NAME")->required();
+  datakey->add_option("--context", context, "Encryption context KEY=VALUE (repeatable)");
+  datakey->add_flag("--no-plaintext", no_plaintext, "Return only the wrapped data key");
+  datakey->footer("Example: keyhold datakey acme/app --context file=a.pdf");
+  datakey->callback([&] {
+    Json body = {{"context", ContextJson(context)}, {"include_plaintext", !no_plaintext}};
+    emit(session.Call("POST", KeyPath(id) + "/generate-data-key", body, &exit_code),
+         [](const Json& r) {
+           std::cout << "ciphertext:  " << r["ciphertext"].get<std::string>() << "\n";
+           if (r.contains("plaintext")) {
+             std::cout << "plaintext:   " << r["plaintext"].get<std::string>() << "\n";
+           }
+           std::cout << "key version: " << r["key_version"].get<int>() << "\n";
+         });
+  });
+
+  // keyhold token ...
+  auto* token = app.add_subcommand("token", "Manage API tokens (admin of all tenants)");
+  token->require_subcommand(1);
+  std::string principal;
+  std::vector<std::string> roles;
+  std::string ttl;
+  std::string accessor;
+  auto* tcreate = token->add_subcommand("create", "Create a token (shown once)");
+  tcreate->add_option("--principal", principal, "Who the token is for")->required();
+  tcreate->add_option("--tenant", tenant, "Tenant, or * for all")->required();
+  tcreate->add_option("--role", roles, "admin, app, officer or auditor (repeatable)")->required();
+  tcreate->add_option("--ttl", ttl, "Lifetime, e.g. 30d (default from the server)");
+  tcreate->footer(
+      "Example: keyhold token create --principal billing-svc --tenant acme --role app --ttl 30d");
+  tcreate->callback([&] {
+    Json body = {{"principal", principal}, {"tenant", tenant}, {"roles", roles}};
+    if (!ttl.empty()) {
+      body["ttl_s"] = ParseDuration(ttl);
+    }
+    emit(session.Call("POST", "/v1/tokens", body, &exit_code), PrintToken);
+  });
+  auto* trevoke = token->add_subcommand("revoke", "Revoke a token by its accessor");
+  trevoke->add_option("accessor", accessor, "The token's accessor")->required();
+  trevoke->footer("Example: keyhold token revoke 3f2a9c0d1e4b5a6f");
+  trevoke->callback([&] {
+    emit(session.Call("POST", "/v1/tokens/" + accessor + "/revoke", Json::object(), &exit_code),
+         PrintToken);
+  });
+  auto* tlist = token->add_subcommand("list", "List tokens (never the tokens themselves)");
+  tlist->footer("Example: keyhold token list");
+  tlist->callback([&] {
+    emit(session.Call("GET", "/v1/tokens", std::nullopt, &exit_code), [](const Json& r) {
+      std::printf("%-18s %-24s %-12s %-26s %s\n", "ACCESSOR", "PRINCIPAL", "TENANT", "ROLES",
+                  "STATUS");
+      for (const auto& t : r["tokens"]) {
+        const std::string state = !t["revoked_at"].is_null() ? "revoked" : "active";
+        std::printf("%-18s %-24s %-12s %-26s %s\n", t.value("accessor", "").c_str(),
+                    t.value("principal", "").c_str(), t.value("tenant", "").c_str(),
+                    t.value("roles", Json::array()).dump().c_str(), state.c_str());
+      }
+    });
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitLocal;
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitLocal;
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);
+    return kExitLocal;
+  } catch (const LocalError& e) {
+    std::cerr << "keyhold: " << e.message << "\n";
+    return kExitLocal;
+  } catch (const nlohmann::json::exception& e) {
+    std::cerr << "keyhold: unexpected answer from the server\n";
+    return kExitLocal;
+  }
+  return exit_code;
+}
+
+}  // namespace keyhold::cli

@@ -1,0 +1,56 @@
+// HttpsClient: the CLI's (and the integration tests') way to talk to a
+// Keyhold server: HTTPS with TLS 1.3 only, the server's certificate checked
+// against a CA and its host name, optional client certificate, bearer
+// token, one connection per client reused for keep-alive. Request and
+// response bodies live in guarded memory. Not thread-safe.
+#ifndef KEYHOLD_CLI_HTTPS_CLIENT_H_
+#define KEYHOLD_CLI_HTTPS_CLIENT_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "crypto/error.h"
+#include "crypto/secure_allocator.h"
+
+namespace keyhold::cli {
+
+struct ClientOptions {
+  std::string address = "https://127.0.0.1:8443";  // https://HOST:PORT
+  std::filesystem::path ca_file;                   // empty: the system's CAs
+  std::filesystem::path client_cert;
+  std::filesystem::path client_key;
+  std::string token;  // bearer token; empty: none
+  int timeout_s = 30;
+};
+
+struct HttpResult {
+  int status = 0;
+  crypto::SecureString body;
+  std::string content_type;
+  std::string request_id;
+};
+
+class HttpsClient {
+ public:
+  // Create checks the address and loads the TLS material; it connects on
+  // the first request.
+  static Result<std::unique_ptr<HttpsClient>> Create(const ClientOptions& options);
+  ~HttpsClient();
+
+  // Request sends one request (a JSON body if not empty) and returns the
+  // answer, whatever its status. Errors are local: connection, TLS
+  // (including a server below TLS 1.3), timeouts.
+  Result<HttpResult> Request(std::string_view method, std::string_view target,
+                             std::string_view body = {});
+
+ private:
+  class Impl;
+  explicit HttpsClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keyhold::cli
+
+#endif  // KEYHOLD_CLI_HTTPS_CLIENT_H_

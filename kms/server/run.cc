@@ -1,0 +1,79 @@
+#include "kms/server/run.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <systemd/sd-daemon.h>
+
+#include <filesystem>
+
+#include "kms/api/api.h"
+#include "kms/key_service.h"
+#include "kms/logger.h"
+#include "kms/metrics.h"
+#include "kms/scheduler.h"
+#include "kms/server/server.h"
+
+namespace keyhold::kms {
+
+void HardenProcess() {
+  const rlimit no_core{0, 0};
+  (void)setrlimit(RLIMIT_CORE, &no_core);
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int RunServer(const Config& config) {
+  HardenProcess();
+  Logger logger(config.log_level);
+  const Clock& clock = SystemClock::Instance();
+  auto service = KeyService::Open(config.ServiceOptions());
+  if (!service.ok()) {
+    logger.Log(LogLevel::kError, "cannot open the store",
+               {{"path", config.store_path.string()}, {"error", service.error().message}});
+    return 1;
+  }
+  if (config.dev_mode) {
+    logger.Log(LogLevel::kWarn, "development mode: do not use for real keys");
+  }
+  const SealStatus status = (*service)->seal_status();
+  if (config.dev_mode && !config.dev_key_file.empty() && status.initialized &&
+      std::filesystem::exists(config.dev_key_file)) {
+    if (auto s = (*service)->UnsealWithKeyFile(config.dev_key_file); !s.ok()) {
+      logger.Log(LogLevel::kError, "dev auto-unseal failed", {{"error", s.error().message}});
+      return 1;
+    }
+    logger.Log(LogLevel::kInfo, "unsealed from the dev key file");
+  }
+  Metrics metrics;
+  Api api(service->get(), &config, &logger, &metrics, &clock);
+  Scheduler scheduler(service->get(), &logger, &metrics, &clock,
+                      std::chrono::seconds(config.scheduler_interval_s));
+  auto server = Server::Create(config, &api, &logger);
+  if (!server.ok()) {
+    logger.Log(LogLevel::kError, "cannot start the server", {{"error", server.error().message}});
+    return 1;
+  }
+  (*server)->set_on_shutdown([&] {
+    sd_notify(0, "STOPPING=1");
+    logger.Log(LogLevel::kInfo, "shutting down: draining requests");
+  });
+  if (auto s = (*server)->Start(); !s.ok()) {
+    logger.Log(LogLevel::kError, "cannot start the server", {{"error", s.error().message}});
+    return 1;
+  }
+  scheduler.Start();
+  const SealStatus now = (*service)->seal_status();
+  logger.Log(LogLevel::kInfo, "listening",
+             {{"address", config.listen_host},
+              {"port", static_cast<std::int64_t>((*server)->port())},
+              {"initialized", now.initialized},
+              {"sealed", now.sealed}});
+  sd_notify(0, "READY=1");
+  (*server)->Wait();
+  scheduler.Stop();
+  server->reset();
+  (*service)->Seal();  // wipe every key from memory before exit
+  logger.Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
+
+}  // namespace keyhold::kms
