@@ -301,10 +301,11 @@ Result<SealStatus> SealManager::SubmitShare(std::span<const std::uint8_t> share_
   if (config_->method != SealMethod::kShamir) {
     return MakeError(ErrorCode::kInvalidRequest, "this store is not sealed with shares");
   }
+  // A malformed share is refused even when there is nothing to unseal.
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::ShamirShare share, crypto::DecodeShare(share_text));
   if (sealer_) {
     return StatusLocked();  // already unsealed: nothing to do
   }
-  KEYHOLD_ASSIGN_OR_RETURN(crypto::ShamirShare share, crypto::DecodeShare(share_text));
   if (share.set_id != config_->set_id || share.threshold != config_->threshold) {
     return MakeError(ErrorCode::kInvalidShare, "unseal share: it belongs to another store");
   }
