@@ -189,10 +189,15 @@ Config Parse(const toml::table& root, const std::string& source) {
       ClientCertBinding b;
       r.String(t, "tls.client_cert", "identity", &b.identity);
       r.String(t, "tls.client_cert", "tenant", &b.tenant);
-      if (b.identity.empty())
-        r.Fail(&item, "tls.client_cert.identity", "required");
+      // A bad value is reported at its key; a missing one at the entry.
+      if (b.identity.empty()) {
+        const toml::node* id = t->get("identity");
+        r.Fail(id != nullptr ? id : &item, "tls.client_cert.identity", "required");
+      }
       if (b.tenant != kAllTenants && !crypto::ValidTenant(b.tenant)) {
-        r.Fail(&item, "tls.client_cert.tenant", "must be a tenant name or \"*\"");
+        const toml::node* tenant = t->get("tenant");
+        r.Fail(tenant != nullptr ? tenant : &item, "tls.client_cert.tenant",
+               "must be a tenant name or \"*\"");
       }
       const toml::node* roles = t->get("roles");
       const toml::array* role_list = roles == nullptr ? nullptr : roles->as_array();

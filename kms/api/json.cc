@@ -46,6 +46,15 @@ Result<SecureJson> ParseJsonObject(std::string_view body) {
   };
   try {
     SecureJson doc = SecureJson::parse(body.begin(), body.end(), check);
+    // nlohmann's lexer takes a raw NUL byte for the end of input, so
+    // `{"a":1}\0anything` would parse as {"a":1}. A NUL is never valid JSON
+    // text (inside a string nlohmann already refuses it as a control
+    // character), so a parse that succeeded with one in the body stopped
+    // there: refuse it, reporting the NUL's offset the way nlohmann would.
+    if (const std::size_t nul = body.find('\0'); nul != std::string_view::npos) {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       "malformed JSON at byte " + std::to_string(nul + 1));
+    }
     if (!doc.is_object()) {
       return MakeError(ErrorCode::kInvalidRequest, "the request body must be a JSON object");
     }

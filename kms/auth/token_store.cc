@@ -200,6 +200,13 @@ Result<Principal> TokenStore::Authenticate(std::span<const std::uint8_t> token) 
   if (token.size() != kTextSize || !std::equal(kPrefix.begin(), kPrefix.end(), token.begin())) {
     return Unauthenticated();
   }
+  // One text form only, the lowercase one CreateToken shows: sodium_hex2bin
+  // alone would also take uppercase digits, giving each token 2^64 spellings.
+  if (!std::ranges::all_of(token.subspan(kPrefix.size()), [](std::uint8_t c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return Unauthenticated();
+  }
   KEYHOLD_ASSIGN_OR_RETURN(SecretBytes raw, SecretBytes::Allocate(kRawSize));
   const auto access = SecretAccess::Get();
   std::size_t raw_len = 0;

@@ -1,10 +1,11 @@
 // TokenStore: API bearer tokens, stored so that a copy of the store never
 // yields a usable token.
 //
-// A token is "kh_" followed by 64 hex digits (256 random bits), shown once
-// at creation. Keyhold keeps only SHA-256("keyhold-token-v1" || raw bits),
-// under an accessor (the first 8 bytes of that hash, in hex) that names the
-// token in lists, logs and revocation without revealing it. Each record is
+// A token is "kh_" followed by 64 lowercase hex digits (256 random bits),
+// shown once at creation. Keyhold keeps only
+// SHA-256("keyhold-token-v1" || raw bits), under an accessor (the first 8
+// bytes of that hash, in hex) that names the token in lists, logs and
+// revocation without revealing it. Each record is
 // sealed by RecordSealer, so principal, tenant, roles, expiry and revocation
 // are authenticated like every other record. Authentication recomputes the
 // hash and compares it in constant time; every failure (malformed, unknown,
