@@ -1,0 +1,499 @@
+// json_request_fuzzer: kms::ParseJsonObject and every Decode* function of
+// kms/api/requests.h on arbitrary bytes (a request body without the HTTP
+// around it). Properties:
+//   - ParseJsonObject agrees with an independent oracle, nlohmann's SAX
+//     parser over the same bytes with the depth and duplicate-key rules
+//     applied in the same order: the same outcome, the same error text (and
+//     byte offset), always kInvalidRequest; no body with a NUL byte parses;
+//   - a parsed document is an object, no deeper than kMaxJsonDepth, holding
+//     exactly as many keys as the input spelt (no duplicate merged away), and
+//     Dump then ParseJsonObject gives an equal document;
+//   - an error never quotes the input: no 8 bytes of it appear in the message
+//     unless it names a duplicate key; decoder errors may name fields, never
+//     a string value;
+//   - decoders never throw, fail only with kInvalidRequest, kInvalidContext or
+//     kInvalidKeyId, accept no field outside their own, and what they return
+//     obeys the documented bounds.
+// Test-only.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/encryption_context.h"
+#include "crypto/error.h"
+#include "crypto/key_id.h"
+#include "crypto/secret_bytes.h"
+#include "crypto/wrapped_blob.h"
+#include "kms/api/json.h"
+#include "kms/api/requests.h"
+#include "tests/fuzz/fuzz_check.h"
+
+namespace {
+
+using keyhold::ErrorCode;
+using keyhold::kms::kMaxJsonDepth;
+using keyhold::kms::SecureJson;
+
+constexpr std::size_t kWindow = 8;  // longest stretch of input a message may quote, plus one
+
+// The outcome the oracle predicts for ParseJsonObject.
+enum class Expect { kObject, kNotObject, kTooDeep, kDuplicateKey, kSyntax, kOtherJsonError };
+
+// Oracle: SAX events of nlohmann's own parser, with ParseJsonObject's two
+// rules checked here independently. It stops at the first broken rule, as
+// ParseJsonObject does.
+class Oracle {
+ public:
+  using string_t = SecureJson::string_t;
+
+  bool null() { return Value(false); }
+  bool boolean(bool) { return Value(false); }
+  bool number_integer(SecureJson::number_integer_t) { return Value(false); }
+  bool number_unsigned(SecureJson::number_unsigned_t) { return Value(false); }
+  // Templates: sax_parse instantiates the binary formats too, which pass
+  // std::string; only the JSON text path runs here.
+  template <class S>
+  bool number_float(SecureJson::number_float_t, const S&) {
+    return Value(false);
+  }
+  template <class S>
+  bool string(S&) {
+    return Value(false);
+  }
+  bool binary(SecureJson::binary_t&) { return Value(false); }
+
+  bool start_object(std::size_t) {
+    if (!Open(true)) {
+      return false;
+    }
+    keys_.emplace_back();
+    return true;
+  }
+  template <class S>
+  bool key(S& key) {
+    if (!keys_.back().emplace(key.begin(), key.end()).second) {
+      outcome_ = Expect::kDuplicateKey;
+      duplicate_.assign(key.begin(), key.end());
+      return false;
+    }
+    ++key_count_;
+    return true;
+  }
+  bool end_object() {
+    keys_.pop_back();
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) { return Open(false); }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception& e) {
+    if (const auto* syntax = dynamic_cast<const nlohmann::json::parse_error*>(&e)) {
+      outcome_ = Expect::kSyntax;
+      error_byte_ = syntax->byte;
+    } else {
+      outcome_ = Expect::kOtherJsonError;
+    }
+    return false;
+  }
+
+  // Finish records the outcome of sax_parse over `input`. nlohmann's lexer
+  // takes a NUL byte outside a string for the end of input; a NUL is never
+  // valid JSON, so a parse that got past one is a syntax error at the NUL.
+  void Finish(std::string_view input) {
+    if (outcome_) {
+      return;
+    }
+    if (const std::size_t nul = input.find('\0'); nul != std::string_view::npos) {
+      outcome_ = Expect::kSyntax;
+      error_byte_ = nul + 1;  // nlohmann counts bytes read, the NUL included
+    }
+  }
+
+  // Expected returns the outcome once Finish has run.
+  Expect Expected() const {
+    if (outcome_) {
+      return *outcome_;
+    }
+    return root_is_object_ ? Expect::kObject : Expect::kNotObject;
+  }
+  // ExpectedMessage is ParseJsonObject's text for a failing outcome.
+  std::string ExpectedMessage() const {
+    switch (Expected()) {
+      case Expect::kNotObject:
+        return "the request body must be a JSON object";
+      case Expect::kTooDeep:
+        return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+      case Expect::kDuplicateKey:
+        return "duplicate JSON key \"" + duplicate_ + "\"";
+      case Expect::kSyntax:
+        return "malformed JSON at byte " + std::to_string(error_byte_);
+      case Expect::kOtherJsonError:
+        return "malformed JSON";
+      default:
+        return "";
+    }
+  }
+  std::size_t key_count() const { return key_count_; }
+
+ private:
+  bool Value(bool is_object) {
+    if (first_value_) {
+      root_is_object_ = is_object;
+      first_value_ = false;
+    }
+    return true;
+  }
+  bool Open(bool is_object) {
+    Value(is_object);
+    if (depth_ >= kMaxJsonDepth) {
+      outcome_ = Expect::kTooDeep;
+      return false;
+    }
+    ++depth_;
+    return true;
+  }
+
+  int depth_ = 0;
+  bool first_value_ = true;
+  bool root_is_object_ = false;
+  std::vector<std::set<string_t>> keys_;
+  std::size_t key_count_ = 0;
+  std::optional<Expect> outcome_;
+  std::string duplicate_;
+  std::size_t error_byte_ = 0;
+};
+
+// Depth counts nested containers: a scalar is 0, {} is 1.
+int Depth(const SecureJson& j) {
+  int deepest = 0;
+  if (j.is_structured()) {
+    for (const auto& child : j) {
+      deepest = std::max(deepest, Depth(child));
+    }
+    return deepest + 1;
+  }
+  return 0;
+}
+
+// CountKeys sums the sizes of every object in `j`.
+std::size_t CountKeys(const SecureJson& j) {
+  std::size_t n = j.is_object() ? j.size() : 0;
+  if (j.is_structured()) {
+    for (const auto& child : j) {
+      n += CountKeys(child);
+    }
+  }
+  return n;
+}
+
+// Collect gathers every object key and every string value of `j`.
+void Collect(const SecureJson& j, std::vector<std::string>* keys,
+             std::vector<std::string>* values) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      keys->emplace_back(it.key().begin(), it.key().end());
+      Collect(it.value(), keys, values);
+    }
+  } else if (j.is_array()) {
+    for (const auto& child : j) {
+      Collect(child, keys, values);
+    }
+  } else if (j.is_string()) {
+    const auto& s = j.get_ref<const SecureJson::string_t&>();
+    values->emplace_back(s.begin(), s.end());
+  }
+}
+
+// Contains is a plain search built without coverage instrumentation. The
+// leak checks below compare message text with the input; instrumented, those
+// comparisons would teach libFuzzer the message text, and it would copy it
+// into inputs until a message "quotes" the input by coincidence.
+__attribute__((no_sanitize("coverage"))) bool Contains(std::string_view haystack,
+                                                       std::string_view needle) {
+  const std::size_t n = needle.size();
+  for (std::size_t i = 0; i + n <= haystack.size(); ++i) {
+    std::size_t j = 0;
+    while (j < n && haystack[i + j] == needle[j]) {
+      ++j;
+    }
+    if (j == n) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// ParseJsonObject's own wording: an input may contain it by coincidence.
+constexpr std::string_view kJsonPhrases[] = {
+    "malformed JSON at byte ",
+    "JSON nested deeper than ",
+    " levels",
+    "the request body must be a JSON object",
+    "out of secure memory",
+};
+
+// QuotesInput reports whether `message` contains kWindow bytes in a row of
+// `input` that are not ParseJsonObject's own wording.
+bool QuotesInput(std::string_view message, std::string_view input) {
+  for (std::size_t i = 0; i + kWindow <= message.size(); ++i) {
+    const std::string_view window = message.substr(i, kWindow);
+    bool own_words = false;
+    for (std::string_view phrase : kJsonPhrases) {
+      own_words = own_words || Contains(phrase, window);
+    }
+    if (!own_words && Contains(input, window)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The API's own words: every field a decoder reads and every literal it
+// compares a value with. Decoder messages name them, and they are no secret
+// even when a string value happens to contain one (libFuzzer learns them
+// from the decoders' comparisons and writes them into values).
+constexpr std::string_view kApiWords[] = {
+    "tenant",      "name",        "rotation_period_s", "min_decryption_version",
+    "days",        "plaintext",   "context",           "justification",
+    "reason_code", "text",        "ciphertext",        "include_plaintext",
+    "method",      "share_count", "threshold",         "passphrase",
+    "share",       "reset",       "principal",         "roles",
+    "ttl_s",       "shamir",      "key_file",          "admin",
+    "app",         "officer",     "auditor",
+};
+
+bool IsWordByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// IsApiText reports whether every word in `window` (a run of [A-Za-z0-9_],
+// possibly cut at the window's edges) is a number, such as a bound like
+// 4294967295, or part of an API word or of a key of the body (keys are
+// field names, quoted by "unknown field"). Punctuation between words, as in
+// `"key_file` or `'method'`, explains nothing and hides nothing.
+bool IsApiText(std::string_view window, const std::vector<std::string>& keys) {
+  std::size_t i = 0;
+  while (i < window.size()) {
+    if (!IsWordByte(window[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < window.size() && IsWordByte(window[end])) {
+      ++end;
+    }
+    const std::string_view word = window.substr(i, end - i);
+    i = end;
+    if (word.find_first_not_of("0123456789") == std::string_view::npos) {
+      continue;
+    }
+    bool known = false;
+    for (std::string_view api_word : kApiWords) {
+      known = known || Contains(api_word, word);
+    }
+    for (const std::string& key : keys) {
+      known = known || Contains(key, word);
+    }
+    if (!known) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// CheckDecoderError: one of the three codes, and no stretch of any string
+// value of the body in the message (values carry plaintext, passphrases and
+// shares; names of fields may be quoted).
+void CheckDecoderError(const keyhold::Error& error, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& values) {
+  KEYHOLD_FUZZ_CHECK(error.code == ErrorCode::kInvalidRequest ||
+                     error.code == ErrorCode::kInvalidContext ||
+                     error.code == ErrorCode::kInvalidKeyId);
+  KEYHOLD_FUZZ_CHECK(!error.message.empty());
+  const std::string_view message = error.message;
+  for (std::size_t i = 0; i + kWindow <= message.size(); ++i) {
+    const std::string_view window = message.substr(i, kWindow);
+    if (IsApiText(window, keys)) {
+      continue;
+    }
+    for (const std::string& value : values) {
+      KEYHOLD_FUZZ_CHECK(!Contains(value, window));
+    }
+  }
+}
+
+// OnlyFields: a decoder that succeeded read nothing but its own fields.
+bool OnlyFields(const SecureJson& body, std::initializer_list<std::string_view> allowed) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    const std::string_view key(it.key().data(), it.key().size());
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckContext(const keyhold::crypto::EncryptionContext& context) {
+  auto again = keyhold::crypto::EncryptionContext::Create(context.entries());
+  KEYHOLD_FUZZ_CHECK(again.ok());
+  KEYHOLD_FUZZ_CHECK(*again == context);
+}
+
+void CheckJustification(const SecureJson& body,
+                        const std::optional<keyhold::kms::Justification>& justification) {
+  const auto it = body.find("justification");
+  KEYHOLD_FUZZ_CHECK(justification.has_value() == (it != body.end() && !it->is_null()));
+  if (!justification) {
+    return;
+  }
+  KEYHOLD_FUZZ_CHECK(OnlyFields(*it, {"reason_code", "text"}));
+  const std::string& code = justification->reason_code;
+  KEYHOLD_FUZZ_CHECK(!code.empty() && code.size() <= 64);
+  KEYHOLD_FUZZ_CHECK(code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                     std::string::npos);
+  KEYHOLD_FUZZ_CHECK(justification->text.size() <= 1024);
+  KEYHOLD_FUZZ_CHECK(keyhold::crypto::ValidUtf8(justification->text));
+}
+
+// Check runs one decoder: either an allowed error, or a value for which
+// `on_success` checks the bounds.
+template <class T, class F>
+void Check(const keyhold::Result<T>& result, const std::vector<std::string>& keys,
+           const std::vector<std::string>& values, F on_success) {
+  if (!result.ok()) {
+    CheckDecoderError(result.error(), keys, values);
+    return;
+  }
+  on_success(*result);
+}
+
+void RunDecoders(const SecureJson& body) {
+  namespace kms = keyhold::kms;
+  std::vector<std::string> keys;
+  std::vector<std::string> values;
+  Collect(body, &keys, &values);
+  constexpr std::uint64_t kMaxPeriod = 100ULL * 365 * 86400;
+
+  Check(kms::DecodeCreateKey(body), keys, values, [&](const kms::CreateKeyBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"tenant", "name", "rotation_period_s"}));
+    auto reparsed = keyhold::crypto::KeyId::Parse(b.id.ToString());
+    KEYHOLD_FUZZ_CHECK(reparsed.ok() && *reparsed == b.id);
+    KEYHOLD_FUZZ_CHECK(!b.rotation_period_s || *b.rotation_period_s <= kMaxPeriod);
+  });
+  Check(kms::DecodeKeyConfig(body), keys, values, [&](const kms::KeyConfigBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"min_decryption_version", "rotation_period_s"}));
+    KEYHOLD_FUZZ_CHECK(b.min_decryption_version || b.rotation_period_s);
+    KEYHOLD_FUZZ_CHECK(!b.min_decryption_version || *b.min_decryption_version >= 1);
+    KEYHOLD_FUZZ_CHECK(!b.rotation_period_s || *b.rotation_period_s <= kMaxPeriod);
+  });
+  Check(kms::DecodeScheduleDeletion(body), keys, values, [&](const kms::ScheduleDeletionBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"days"}));
+    KEYHOLD_FUZZ_CHECK(!b.days || *b.days <= 3650);
+  });
+  Check(kms::DecodeWrap(body), keys, values, [&](const kms::WrapBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"plaintext", "context", "justification"}));
+    KEYHOLD_FUZZ_CHECK(!b.plaintext.empty());
+    KEYHOLD_FUZZ_CHECK(b.plaintext.size() <= keyhold::crypto::kMaxWrapPlaintext);
+    CheckContext(b.context);
+    CheckJustification(body, b.justification);
+  });
+  Check(kms::DecodeCiphertext(body), keys, values, [&](const kms::CiphertextBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"ciphertext", "context", "justification"}));
+    KEYHOLD_FUZZ_CHECK(b.ciphertext.size() <=
+                       2 + 193 + 4 + 32 + 28 + keyhold::crypto::kMaxWrapPlaintext);
+    CheckContext(b.context);
+    CheckJustification(body, b.justification);
+  });
+  Check(kms::DecodeGenerateDataKey(body), keys, values, [&](const kms::GenerateDataKeyBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"context", "include_plaintext", "justification"}));
+    CheckContext(b.context);
+    CheckJustification(body, b.justification);
+  });
+  Check(kms::DecodeInit(body), keys, values, [&](const kms::InitBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"method", "share_count", "threshold", "passphrase"}));
+    KEYHOLD_FUZZ_CHECK(b.share_count >= 1 && b.threshold >= 1);
+    KEYHOLD_FUZZ_CHECK(b.passphrase.size() <= 1024);
+    if (b.method != keyhold::kms::SealMethod::kShamir) {
+      KEYHOLD_FUZZ_CHECK(b.share_count == 5 && b.threshold == 3);
+    }
+    if (b.method != keyhold::kms::SealMethod::kPassphrase) {
+      KEYHOLD_FUZZ_CHECK(b.passphrase.empty());
+    }
+  });
+  Check(kms::DecodeUnseal(body), keys, values, [&](const kms::UnsealBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"share", "passphrase", "reset"}));
+    KEYHOLD_FUZZ_CHECK((b.share ? 1 : 0) + (b.passphrase ? 1 : 0) + (b.reset ? 1 : 0) == 1);
+    KEYHOLD_FUZZ_CHECK(!b.share || b.share->size() <= 256);
+    KEYHOLD_FUZZ_CHECK(!b.passphrase || b.passphrase->size() <= 1024);
+  });
+  Check(kms::DecodeCreateToken(body), keys, values, [&](const kms::CreateTokenBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"principal", "tenant", "roles", "ttl_s"}));
+    KEYHOLD_FUZZ_CHECK(!b.roles.empty());
+    KEYHOLD_FUZZ_CHECK(b.principal.size() <= 128 && b.tenant.size() <= 64);
+    KEYHOLD_FUZZ_CHECK(!b.ttl_s || (*b.ttl_s >= 1 && *b.ttl_s <= 3650ULL * 86400));
+  });
+  const keyhold::Status empty = kms::DecodeEmpty(body);
+  KEYHOLD_FUZZ_CHECK(empty.ok() == body.empty());
+  if (!empty.ok()) {
+    CheckDecoderError(empty.error(), keys, values);
+  }
+}
+
+void FuzzOne(std::string_view input) {
+  Oracle oracle;
+  static_cast<void>(SecureJson::sax_parse(input.begin(), input.end(), &oracle));
+  oracle.Finish(input);
+  const Expect expected = oracle.Expected();
+
+  auto parsed = keyhold::kms::ParseJsonObject(input);
+  if (!parsed.ok()) {
+    KEYHOLD_FUZZ_CHECK(expected != Expect::kObject);
+    KEYHOLD_FUZZ_CHECK(parsed.error().code == ErrorCode::kInvalidRequest);
+    KEYHOLD_FUZZ_CHECK(parsed.error().message == oracle.ExpectedMessage());
+    if (expected != Expect::kDuplicateKey) {
+      KEYHOLD_FUZZ_CHECK(!QuotesInput(parsed.error().message, input));
+    }
+    return;
+  }
+  KEYHOLD_FUZZ_CHECK(expected == Expect::kObject);
+  const SecureJson& doc = *parsed;
+  KEYHOLD_FUZZ_CHECK(doc.is_object());
+  KEYHOLD_FUZZ_CHECK(Depth(doc) <= kMaxJsonDepth);
+  KEYHOLD_FUZZ_CHECK(CountKeys(doc) == oracle.key_count());
+
+  const keyhold::crypto::SecureString dumped = keyhold::kms::Dump(doc);
+  auto reparsed = keyhold::kms::ParseJsonObject({dumped.data(), dumped.size()});
+  KEYHOLD_FUZZ_CHECK(reparsed.ok());
+  KEYHOLD_FUZZ_CHECK(*reparsed == doc);
+  KEYHOLD_FUZZ_CHECK(keyhold::kms::Dump(*reparsed) == dumped);
+
+  RunDecoders(doc);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  try {
+    FuzzOne(keyhold::fuzz::AsText({data, size}));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fuzz property failed: exception: %s\n", e.what());
+    std::abort();
+  } catch (...) {
+    std::fprintf(stderr, "fuzz property failed: a non-std exception escaped\n");
+    std::abort();
+  }
+  return 0;
+}
