@@ -227,6 +227,9 @@ int Main(int argc, char** argv) {
   Globals g;
   CLI::App app{"keyhold: an on-premises key manager (https://127.0.0.1:8443 by default)"};
   app.require_subcommand(1);
+  app.footer(
+      "Example: KEYHOLD_TOKEN=... keyhold wrap acme/app --context file=a.pdf < data.key\n"
+      "Exit codes: 0 ok, 1 local or usage error, 2 refused by the server.");
   app.set_help_all_flag("--help-all", "Show every command's help");
   app.add_option("--addr", g.client.address, "Server address, https://HOST:PORT")
       ->envname("KEYHOLD_ADDR")
@@ -277,6 +280,7 @@ int Main(int argc, char** argv) {
   // keyhold operator ...
   auto* op = app.add_subcommand("operator", "Initialise, unseal, seal, status");
   op->require_subcommand(1);
+  op->footer("Example: keyhold operator status");
   auto* init = op->add_subcommand("init", "Initialise the store (once)");
   std::string method = "shamir";
   int shares = 5;
@@ -354,6 +358,7 @@ int Main(int argc, char** argv) {
   // keyhold key ...
   auto* key = app.add_subcommand("key", "Manage master keys");
   key->require_subcommand(1);
+  key->footer("Example: keyhold key create acme/invoices && keyhold key show acme/invoices");
   std::string id;
   std::string rotation_period;
   auto* create = key->add_subcommand("create", "Create a key (AES-256, generated inside Keyhold)");
@@ -533,6 +538,7 @@ int Main(int argc, char** argv) {
   // keyhold token ...
   auto* token = app.add_subcommand("token", "Manage API tokens (admin of all tenants)");
   token->require_subcommand(1);
+  token->footer("Example: keyhold token create --principal billing-svc --tenant acme --role app");
   std::string principal;
   std::vector<std::string> roles;
   std::string ttl;

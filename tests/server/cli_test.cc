@@ -1,0 +1,147 @@
+// The keyhold command against a real server: exit codes (0 ok, 1 local or
+// usage error, 2 refused by the server), environment variables, text and
+// JSON output, and --help with an example on every command.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+
+#include "tests/server/server_fixture.h"
+
+namespace keyhold::kms {
+namespace {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+class CliTest : public ServerTest {
+ protected:
+  // Runs the keyhold binary with KEYHOLD_ADDR/CACERT set and `token`.
+  CliRun Keyhold(const std::string& args, const std::string& token = "",
+                 const std::string& stdin_text = "") {
+    const auto input = dir_.path() / "stdin";
+    {
+      std::FILE* f = std::fopen(input.c_str(), "wb");
+      std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
+      std::fclose(f);
+    }
+    const std::string cmd = "KEYHOLD_ADDR=" + Address() +
+                            " KEYHOLD_CACERT=" + pki_.ca_cert.string() + " KEYHOLD_TOKEN='" +
+                            token + "' " + KEYHOLD_CLI_BINARY + " " + args + " < " +
+                            input.string() + " 2>&1";
+    CliRun r;
+    std::FILE* p = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+      r.out.append(buf.data(), n);
+    }
+    const int status = ::pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+};
+
+TEST_F(CliTest, ExitCodesAndRoundTrip) {
+  InitAndUnseal();
+  CliRun created = Keyhold("key create acme/app", admin_token_);
+  EXPECT_EQ(created.exit_code, 0) << created.out;
+  EXPECT_NE(created.out.find("state:                  enabled"), std::string::npos);
+  const std::string app = Token("acme", {"app"});
+  CliRun wrapped =
+      Keyhold("wrap acme/app --context file=a.pdf", app, "0123456789abcdef0123456789abcdef");
+  ASSERT_EQ(wrapped.exit_code, 0) << wrapped.out;
+  const std::string blob = wrapped.out.substr(0, wrapped.out.find('\n'));
+  CliRun unwrapped = Keyhold("unwrap acme/app " + blob + " --context file=a.pdf --raw", app);
+  EXPECT_EQ(unwrapped.exit_code, 0);
+  EXPECT_EQ(unwrapped.out, "0123456789abcdef0123456789abcdef");
+  // Refused by the server: 2.
+  CliRun refused = Keyhold("unwrap acme/app " + blob + " --context file=b.pdf", app);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.out.find("invalid_ciphertext"), std::string::npos);
+  EXPECT_EQ(Keyhold("key rotate acme/app", app).exit_code, 2);  // forbidden
+  // Local or usage errors: 1.
+  EXPECT_EQ(Keyhold("key create no-slash", admin_token_).exit_code, 1);
+  EXPECT_EQ(Keyhold("key frobnicate", admin_token_).exit_code, 1);
+  EXPECT_EQ(Keyhold("wrap acme/app --context nokeyvalue", app, "x").exit_code, 1);
+  EXPECT_EQ(Keyhold("--addr http://127.0.0.1:1 operator status").exit_code, 1);
+  EXPECT_EQ(Keyhold("--addr https://127.0.0.1:1 operator status").exit_code, 1);  // no server
+  // JSON output is the server's answer.
+  CliRun json = Keyhold("--output json key show acme/app", app);
+  EXPECT_EQ(json.exit_code, 0);
+  Json parsed = Json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << json.out;
+  EXPECT_EQ(parsed["id"], "acme/app");
+  // Tokens created by the CLI work.
+  CliRun token =
+      Keyhold("token create --principal cli --tenant acme --role app --ttl 1d", admin_token_);
+  ASSERT_EQ(token.exit_code, 0) << token.out;
+  const auto at = token.out.find("kh_");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(Keyhold("key show acme/app", token.out.substr(at, 67)).exit_code, 0);
+}
+
+TEST_F(CliTest, OperatorCommands) {
+  CliRun status = Keyhold("operator status");
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_NE(status.out.find("initialized: no"), std::string::npos);
+  CliRun init = Keyhold("operator init --shares 3 --threshold 2");
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  std::vector<std::string> shares;
+  std::size_t pos = 0;
+  while ((pos = init.out.find("Unseal share ", pos)) != std::string::npos) {
+    const auto colon = init.out.find(": ", pos);
+    const auto end = init.out.find('\n', colon);
+    shares.push_back(init.out.substr(colon + 2, end - colon - 2));
+    pos = end;
+  }
+  ASSERT_EQ(shares.size(), 3u);
+  EXPECT_EQ(Keyhold("operator unseal", "", "not-a-share\n").exit_code, 2);
+  EXPECT_EQ(Keyhold("operator unseal", "", shares[0] + "\n").exit_code, 0);  // from stdin
+  CliRun done = Keyhold("operator unseal " + shares[1]);
+  EXPECT_EQ(done.exit_code, 0);
+  EXPECT_NE(done.out.find("sealed:      no"), std::string::npos);
+}
+
+TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
+  for (const char* cmd : {"",
+                          "server",
+                          "operator",
+                          "operator init",
+                          "operator unseal",
+                          "operator seal",
+                          "operator status",
+                          "key",
+                          "key create",
+                          "key list",
+                          "key show",
+                          "key rotate",
+                          "key set",
+                          "key enable",
+                          "key disable",
+                          "key schedule-deletion",
+                          "key cancel-deletion",
+                          "wrap",
+                          "unwrap",
+                          "rewrap",
+                          "datakey",
+                          "token",
+                          "token create",
+                          "token revoke",
+                          "token list"}) {
+    CliRun help = Keyhold(std::string(cmd) + " --help");
+    EXPECT_EQ(help.exit_code, 0) << cmd;
+    // An example is a line that starts "Example:" and runs keyhold itself.
+    const std::size_t example = help.out.find("Example: ");
+    ASSERT_NE(example, std::string::npos) << "'" << cmd << "'";
+    const std::string line = help.out.substr(example, help.out.find('\n', example) - example);
+    EXPECT_NE(line.find(std::string("keyhold ") + cmd), std::string::npos)
+        << "'" << cmd << "': " << line;
+  }
+}
+
+}  // namespace
+}  // namespace keyhold::kms
