@@ -152,13 +152,22 @@ ApiResponse Api::Handle(const ApiRequest& request) {
   auto route = MatchRoute(request.method, path, &allow);
   const std::string_view route_name = route.ok() ? route->name : "unmatched";
 
+  // An address over its failure budget is refused every request that does
+  // not prove a credential. A request that does is still served: a sidecar
+  // sees every application on its host as one address, and one client with a
+  // stale token must not lock the others out. Guessing gains nothing from
+  // this, since a guess is still checked and refused.
   std::int64_t retry_after = 0;
-  if ((!route.ok() || !IsHealthProbe(route->id)) &&
-      limiter_.Blocked(request.peer, clock_->NowSeconds() * 1000, &retry_after)) {
+  const bool blocked = (!route.ok() || !IsHealthProbe(route->id)) &&
+                       limiter_.Blocked(request.peer, clock_->NowSeconds() * 1000, &retry_after);
+  const auto rate_limited = [&] {
     ApiResponse r =
         Finish(request, route_name, nullptr, MakeError(ErrorCode::kRateLimited), started, "");
     r.retry_after = std::to_string(retry_after);
     return r;
+  };
+  if (blocked && (!route.ok() || route->access == Access::kPublic)) {
+    return rate_limited();
   }
   if (!route.ok()) {
     return Finish(request, route_name, nullptr, route.error(), started, allow);
@@ -166,6 +175,9 @@ ApiResponse Api::Handle(const ApiRequest& request) {
   std::optional<Principal> principal;
   Result<Reply> reply = Dispatch(request, *route, &principal);
   if (!reply.ok() && CountsAsFailure(reply.error().code)) {
+    if (blocked) {
+      return rate_limited();
+    }
     limiter_.RecordFailure(request.peer, clock_->NowSeconds() * 1000);
   }
   return Finish(request, route_name, principal ? &*principal : nullptr, std::move(reply), started,

@@ -183,9 +183,10 @@ Status FieldReader::Finish() const {
     const auto& key = it.key();
     const std::string_view k(key.data(), key.size());
     if (!read_.contains(k)) {
-      // Field names are safe to quote (bounded: at most the body size).
-      return MakeError(ErrorCode::kInvalidRequest,
-                       "unknown field '" + std::string(k.substr(0, 64)) + "'");
+      if (IsQuotableName(k)) {
+        return MakeError(ErrorCode::kInvalidRequest, "unknown field '" + std::string(k) + "'");
+      }
+      return MakeError(ErrorCode::kInvalidRequest, "unknown field (name not shown)");
     }
   }
   return Status::Ok();

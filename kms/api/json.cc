@@ -1,5 +1,6 @@
 #include "kms/api/json.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -34,9 +35,15 @@ Result<SecureJson> ParseJsonObject(std::string_view body) {
         break;
       case Event::key:
         if (!open_objects.back().insert(parsed.get_ref<const crypto::SecureString&>()).second) {
-          // The key is a field name, never a value: safe to quote.
+          // Field names are quoted to help the caller; anything else (an
+          // encryption-context key, say, or an attacker's 30 KiB string) is
+          // not echoed into errors and logs.
           const auto& k = parsed.get_ref<const crypto::SecureString&>();
-          throw Refusal{"duplicate JSON key \"" + std::string(k.begin(), k.end()) + "\""};
+          if (IsQuotableName(std::string_view(k.data(), k.size()))) {
+            throw Refusal{"duplicate JSON key \"" + std::string(k.begin(), k.end()) + "\""};
+          }
+          // `depth` counts from 1 at the top-level object.
+          throw Refusal{"duplicate JSON key in an object at depth " + std::to_string(depth)};
         }
         break;
       default:
@@ -70,6 +77,14 @@ Result<SecureJson> ParseJsonObject(std::string_view body) {
   } catch (const std::bad_alloc&) {
     return MakeError(ErrorCode::kInternal, "out of secure memory");
   }
+}
+
+bool IsQuotableName(std::string_view name) {
+  constexpr std::size_t kMaxQuoted = 64;
+  return !name.empty() && name.size() <= kMaxQuoted && std::ranges::all_of(name, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
 }
 
 crypto::SecureString Dump(const SecureJson& document) {

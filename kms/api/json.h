@@ -32,6 +32,12 @@ inline constexpr int kMaxJsonDepth = 8;
 // message fit for the caller on any problem.
 Result<SecureJson> ParseJsonObject(std::string_view body);
 
+// IsQuotableName reports whether a field name from a request may be quoted
+// back in an error (and so in logs): at most 64 bytes of letters, digits,
+// '_', '-' and '.', like the API's own field names. Anything else might be
+// data, or an attacker's long string, and is not echoed.
+bool IsQuotableName(std::string_view name);
+
 // Dump serialises a response document into guarded memory.
 crypto::SecureString Dump(const SecureJson& document);
 

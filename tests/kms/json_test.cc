@@ -209,9 +209,15 @@ TEST(JsonParse, RefusesDuplicateKeysAtEveryLevel) {
   // Keys are compared after unescaping.
   EXPECT_EQ(Refused("{\"ab\":1,\"a\\u0062\":2}", "escaped twin", "ab"),
             "duplicate JSON key \"ab\"");
-  // The duplicate key name is the one piece of the body a message may quote.
+  // A short plain key name is the one piece of the body a message may quote.
   EXPECT_EQ(Refused("{\"" + m + "\":1,\"" + m + "\":2}", "marker key", m),
             "duplicate JSON key \"" + m + "\"");
+  // Long or unusual names are not echoed at all.
+  const std::string long_key(65, 'k');
+  EXPECT_EQ(Refused("{\"" + long_key + "\":1,\"" + long_key + "\":2}", "long key"),
+            "duplicate JSON key in an object at depth 1");
+  EXPECT_EQ(Refused("{\"c\":{\"a b\":1,\"a b\":2}}", "spaced key"),
+            "duplicate JSON key in an object at depth 2");
 }
 
 TEST(JsonParse, SameKeyInDifferentObjectsIsFine) {

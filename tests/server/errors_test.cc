@@ -212,11 +212,16 @@ TEST_F(LimitsTest, RepeatedAuthFailuresAreRateLimited) {
   Answer limited = Get(bad, "/v1/keys/acme/k");
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.body["error"]["code"], "rate_limited");
-  // Even a good credential from the same address waits; health probes don't.
-  EXPECT_EQ(Get(app_, "/v1/keys/acme/k").status, 429);
+  // No credential or a public route waits too; health probes don't.
+  EXPECT_EQ(Get("", "/v1/keys/acme/k").status, 429);
+  EXPECT_EQ(Call("", "POST", "/v1/sys/unseal", Json{{"share", "x"}}).status, 429);
   EXPECT_EQ(Get("", "/v1/health/live").status, 200);
-  clock_.Advance(61);
+  // A good credential from the same address (other apps on a sidecar's host)
+  // is still served.
   EXPECT_EQ(Get(app_, "/v1/keys/acme/k").status, 200);
+  EXPECT_EQ(Get(bad, "/v1/keys/acme/k").status, 429);
+  clock_.Advance(61);
+  EXPECT_EQ(Get(bad, "/v1/keys/acme/k").status, 401);
 }
 
 }  // namespace
