@@ -1,5 +1,7 @@
 #include "kms/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <toml++/toml.h>
 
 #include <fstream>
@@ -137,6 +139,15 @@ void ParseListen(const Reader& r, const toml::node* node, const std::string& tex
   if (host.empty() || port.empty() || port.size() > 5 ||
       port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
     r.Fail(node, "server.listen", "must be HOST:PORT with a port of 0-65535");
+  }
+  // Checked here rather than at bind so that a bad file is refused with its
+  // line, like every other field. No name lookup: a listener bound to
+  // whatever DNS said at start is a surprise.
+  const bool bracketed = text.front() == '[';
+  unsigned char parsed[sizeof(in6_addr)];
+  if (inet_pton(bracketed ? AF_INET6 : AF_INET, host.c_str(), parsed) != 1) {
+    r.Fail(node, "server.listen",
+           bracketed ? "the host must be an IPv6 address" : "the host must be an IPv4 address");
   }
   c->listen_host = host;
   c->listen_port = static_cast<std::uint16_t>(std::stoul(port));

@@ -343,8 +343,9 @@ TEST(ConfigTest, ListenFormsAccepted) {
   };
   const Case cases[] = {
       {"127.0.0.1:8443", "127.0.0.1", 8443}, {"[::1]:8443", "::1", 8443},
-      {"localhost:1", "localhost", 1},       {"0.0.0.0:0", "0.0.0.0", 0},
-      {"[::]:65535", "::", 65535},           {"kms.example.com:00443", "kms.example.com", 443}};
+      {"10.0.0.7:1", "10.0.0.7", 1},         {"0.0.0.0:0", "0.0.0.0", 0},
+      {"[::]:65535", "::", 65535},           {"192.168.1.2:00443", "192.168.1.2", 443},
+      {"[fe80::1]:80", "fe80::1", 80}};
   for (const Case& k : cases) {
     SCOPED_TRACE(k.listen);
     const Config c = MustParse(With("[server]\nlisten = \"" + k.listen + "\"\n"));
@@ -356,7 +357,10 @@ TEST(ConfigTest, ListenFormsAccepted) {
 TEST(ConfigTest, ListenFormsRefused) {
   for (std::string_view listen : {"127.0.0.1", ":8443", "host:99999", "host:65536", "host:8a",
                                   "[::1]8443", "a:b:c", "", "host:", "[::1]:", "[::1", "[]:80",
-                                  "::1:8443", "host:-1", "host:+80", "host:123456", "host: 80"}) {
+                                  "::1:8443", "host:-1", "host:+80", "host:123456", "host: 80",
+                                  // The host must be an IP address of the bracket's family.
+                                  "localhost:1", "kms.example.com:443", "[127.0.0.1]:80", "::1:80",
+                                  "256.0.0.1:80", "127.1:80", "[::1%lo]:80"}) {
     SCOPED_TRACE(listen);
     ExpectRefused(With("[server]\nworkers = 2\nlisten = \"" + std::string(listen) + "\"\n"), 6,
                   "server.listen");
