@@ -106,6 +106,23 @@ TEST_F(CliTest, OperatorCommands) {
   EXPECT_NE(done.out.find("sealed:      no"), std::string::npos);
 }
 
+TEST_F(CliTest, ABadConfigStopsStartUpNamingFileLineAndField) {
+  const auto bad = dir_.path() / "bad.toml";
+  {
+    std::FILE* f = std::fopen(bad.c_str(), "wb");
+    const std::string text = "[server]\nlisten = \"127.0.0.1:1\"\nworkerz = 3\n";
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  CliRun run = Keyhold("server --config " + bad.string());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find(bad.string() + ":3: server.workerz: unknown field"), std::string::npos)
+      << run.out;
+  run = Keyhold("server --config " + (dir_.path() / "missing.toml").string());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("missing.toml: cannot be read"), std::string::npos) << run.out;
+}
+
 TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
   for (const char* cmd : {"",
                           "server",
