@@ -1,4 +1,4 @@
-// Store: Keyhold's embedded LMDB database (one directory, four tables).
+// Store: Keyhold's embedded LMDB database (one directory, five tables).
 //
 // Durability: a WriteTxn is durable when Commit() returns ok. LMDB's default
 // sync mode is used (fsync of data and meta page on every commit); no flag
