@@ -1,11 +1,13 @@
 // Api: one HTTP request in, one response out, with no transport in between.
 //
-// Order of checks, each a JSON error with its status: client over its
-// failure budget (429), route (404, 405), content type of a body (415),
-// sealed or uninitialised service for anything but public routes (503),
-// credential (401: bearer token, or a client certificate bound in the
-// configuration), body (400: strict JSON, strict fields), authorisation
-// against the key's tenant (403), then the handler. Every answer carries the
+// Order of checks, each a JSON error with its status: route (404, 405),
+// query string (400), content type of a body (415), sealed or uninitialised
+// service for anything but public routes (503), credential (401, or 403 for
+// a valid client certificate bound to nothing), then the handler, which
+// checks the body (400) and authorisation against the key's tenant (403);
+// the tenant comes from the path, or from the body for POST /v1/keys. An
+// address over its failure budget gets 429 instead of any answer that does
+// not follow a valid credential (see Handle). Every answer carries the
 // request id; every request is logged once (request_id, principal, route,
 // status, duration_us) and counted in the metrics. Bodies and headers are
 // never logged. Thread-safe.

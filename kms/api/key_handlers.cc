@@ -80,7 +80,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
     KEYHOLD_TRY(Authorize(call.route.access, who, body.id.tenant()));
     KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->CreateKey(body.id, {body.rotation_period_s}));
     reply.status = 201;
-    reply.body = RenderKey(key);
+    reply.body = RenderKey(key, Versions::kInclude);
     return reply;
   }
 
@@ -111,7 +111,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
   switch (call.route.id) {
     case RouteId::kKeyShow: {
       KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->GetKey(id));
-      reply.body = RenderKey(key);
+      reply.body = RenderKey(key, Versions::kInclude);
       return reply;
     }
     case RouteId::kKeyRotate:

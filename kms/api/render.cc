@@ -24,7 +24,7 @@ std::string Rfc3339(std::int64_t unix_seconds) {
   return buf;
 }
 
-SecureJson RenderKey(const KeyInfo& key) {
+SecureJson RenderKey(const KeyInfo& key, Versions with) {
   const KeyRecord& r = key.record;
   SecureJson out = SecureJson::object();
   out["id"] = S(key.id.ToString());
@@ -40,7 +40,7 @@ SecureJson RenderKey(const KeyInfo& key) {
   out["updated_at"] = S(Rfc3339(r.updated_at));
   out["last_rotated_at"] = S(Rfc3339(r.last_rotated_at));
   out["deletion_at"] = TimeOrNull(r.deletion_at);
-  if (!key.versions.empty()) {
+  if (with == Versions::kInclude) {
     SecureJson versions = SecureJson::array();
     for (const VersionInfo& v : key.versions) {
       SecureJson item = SecureJson::object();

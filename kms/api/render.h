@@ -19,7 +19,10 @@ namespace keyhold::kms {
 // Rfc3339 renders Unix seconds as "2026-11-23T18:00:00Z".
 std::string Rfc3339(std::int64_t unix_seconds);
 
-SecureJson RenderKey(const KeyInfo& key);
+// RenderKey renders a key object; `with_versions` adds the `versions` array
+// (empty for a destroyed key), which create and show answer with.
+enum class Versions : bool { kOmit, kInclude };
+SecureJson RenderKey(const KeyInfo& key, Versions versions = Versions::kOmit);
 SecureJson RenderToken(const TokenInfo& token);
 SecureJson RenderSealStatus(const SealStatus& status);
 

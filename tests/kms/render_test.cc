@@ -100,11 +100,14 @@ TEST(RenderKey, DeletionAtAndStates) {
   }
 }
 
-TEST(RenderKey, VersionsOnlyWhenPresent) {
+TEST(RenderKey, VersionsOnlyWhenAskedFor) {
   KeyInfo key = SampleKey();
   EXPECT_FALSE(RenderKey(key).contains("versions"));
+  // A destroyed key has none: still an array, so the shape never changes.
+  EXPECT_EQ(Text(RenderKey(key, Versions::kInclude)["versions"]), "[]");
   key.versions = {VersionInfo{2, 1700000000, 0}, VersionInfo{3, 1709210096, 4294967296ULL}};
-  const SecureJson doc = RenderKey(key);
+  EXPECT_FALSE(RenderKey(key).contains("versions"));
+  const SecureJson doc = RenderKey(key, Versions::kInclude);
   ASSERT_TRUE(doc.contains("versions"));
   EXPECT_EQ(Text(doc["versions"]),
             "[{\"created_at\":\"2023-11-14T22:13:20Z\",\"encryptions\":0,\"version\":2},"
