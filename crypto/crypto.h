@@ -1,6 +1,7 @@
 // crypto/: Keyhold's cryptographic primitives and byte formats.
 //
 // Owns: secret memory (SecretBytes), the CSPRNG, AES-256-GCM, HKDF-SHA-256,
+// HMAC-SHA-256, Ed25519,
 // Argon2id, SHA-256, strict base64, Shamir sharing, key commitment, the
 // encryption-context encoding, the wrapped-blob format and the error
 // catalogue. Everything here is pure computation over OpenSSL 3 and
@@ -17,9 +18,11 @@
 #include "crypto/byte_reader.h"         // IWYU pragma: export
 #include "crypto/check.h"               // IWYU pragma: export
 #include "crypto/committed_key.h"       // IWYU pragma: export
+#include "crypto/ed25519.h"             // IWYU pragma: export
 #include "crypto/encryption_context.h"  // IWYU pragma: export
 #include "crypto/error.h"               // IWYU pragma: export
 #include "crypto/hkdf.h"                // IWYU pragma: export
+#include "crypto/hmac.h"                // IWYU pragma: export
 #include "crypto/key_id.h"              // IWYU pragma: export
 #include "crypto/random.h"              // IWYU pragma: export
 #include "crypto/secret_bytes.h"        // IWYU pragma: export
