@@ -1,10 +1,9 @@
 // crypto/: Keyhold's cryptographic primitives and byte formats.
 //
 // Owns: secret memory (SecretBytes), the CSPRNG, AES-256-GCM, HKDF-SHA-256,
-// HMAC-SHA-256, Ed25519,
-// Argon2id, SHA-256, strict base64, Shamir sharing, key commitment, the
-// encryption-context encoding, the wrapped-blob format and the error
-// catalogue. Everything here is pure computation over OpenSSL 3 and
+// HMAC-SHA-256, Ed25519, Argon2id, SHA-256, strict base64, Shamir sharing,
+// key commitment, the encryption-context encoding, the wrapped-blob format
+// and the error catalogue. Everything here is pure computation over OpenSSL 3 and
 // libsodium: no file, socket or clock access, no logging, no exceptions
 // (fallible calls return Result/Status). It may include only OpenSSL,
 // libsodium, libgfshare, the C++ standard library and itself; never
