@@ -41,6 +41,7 @@
 namespace {
 
 using keyhold::ErrorCode;
+using keyhold::kms::IsQuotableName;
 using keyhold::kms::kMaxJsonDepth;
 using keyhold::kms::SecureJson;
 
@@ -84,6 +85,7 @@ class Oracle {
     if (!keys_.back().emplace(key.begin(), key.end()).second) {
       outcome_ = Expect::kDuplicateKey;
       duplicate_.assign(key.begin(), key.end());
+      duplicate_depth_ = depth_;
       return false;
     }
     ++key_count_;
@@ -137,7 +139,10 @@ class Oracle {
       case Expect::kTooDeep:
         return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
       case Expect::kDuplicateKey:
-        return "duplicate JSON key \"" + duplicate_ + "\"";
+        // Only a name spelt like the API's own is quoted back.
+        return IsQuotableName(duplicate_)
+                   ? "duplicate JSON key \"" + duplicate_ + "\""
+                   : "duplicate JSON key in an object at depth " + std::to_string(duplicate_depth_);
       case Expect::kSyntax:
         return "malformed JSON at byte " + std::to_string(error_byte_);
       case Expect::kOtherJsonError:
@@ -173,6 +178,7 @@ class Oracle {
   std::size_t key_count_ = 0;
   std::optional<Expect> outcome_;
   std::string duplicate_;
+  int duplicate_depth_ = 0;
   std::size_t error_byte_ = 0;
 };
 
