@@ -56,6 +56,8 @@ constexpr std::array kCatalogue = {
               "the key store failed an integrity check"},
     ErrorInfo{ErrorCode::kStoreUnavailable, "store_unavailable", 503, false,
               "the key store cannot be read or written"},
+    ErrorInfo{ErrorCode::kAuditUnavailable, "audit_unavailable", 503, false,
+              "the audit record could not be made durable; nothing was released"},
     ErrorInfo{ErrorCode::kCryptoFailure, "crypto_failure", 500, false,
               "a cryptographic operation failed"},
     ErrorInfo{ErrorCode::kInvalidConfig, "invalid_config", 500, false,

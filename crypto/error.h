@@ -44,6 +44,7 @@ enum class ErrorCode : std::uint16_t {
   kStoreLocked,
   kStoreCorrupt,
   kStoreUnavailable,
+  kAuditUnavailable,
   kCryptoFailure,
   kInvalidConfig,
   kInternal,

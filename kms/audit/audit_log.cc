@@ -1,0 +1,461 @@
+#include "kms/audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <future>
+
+#include "crypto/hmac.h"
+
+namespace keyhold::kms {
+namespace {
+
+Error Unavailable(const std::string& what) {
+  return Error{ErrorCode::kAuditUnavailable, "audit log: " + what};
+}
+
+Error Errno(const std::string& what) {
+  return Unavailable(what + ": " + std::strerror(errno));
+}
+
+Status SyncDir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return Errno("cannot open the audit directory");
+  }
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Status(Errno("cannot sync the audit directory"));
+}
+
+}  // namespace
+
+AuditLog::AuditLog(const AuditLogOptions& options, NowMicros now)
+    : options_(options), now_(std::move(now)) {}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditLogOptions& options, NowMicros now) {
+  std::unique_ptr<AuditLog> log(new AuditLog(options, std::move(now)));
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec || ::chmod(options.dir.c_str(), 0700) != 0) {
+    return Unavailable("cannot create " + options.dir.string());
+  }
+  KEYHOLD_TRY(log->OpenLastFile());
+  log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
+  return log;
+}
+
+std::vector<std::filesystem::path> AuditLog::Files() const {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
+    if (FirstSeqOfFileName(entry.path().filename().string())) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Status AuditLog::OpenLastFile() {
+  std::vector<std::filesystem::path> files = Files();
+  if (files.empty()) {
+    file_ = options_.dir / AuditFileName(1);
+    fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      return Errno("cannot create " + file_.string());
+    }
+    file_started_us_ = now_();
+    return SyncDir(options_.dir);
+  }
+  file_ = files.back();
+  // A crash in the middle of a batch can leave a record without its
+  // newline. Its request was never answered, so it goes.
+  std::string content;
+  {
+    std::ifstream in(file_, std::ios::binary);
+    if (!in) {
+      return Unavailable("cannot read " + file_.string());
+    }
+    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::size_t end = content.rfind('\n');
+  const std::size_t keep = end == std::string::npos ? 0 : end + 1;
+  fd_ = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) {
+    return Errno("cannot open " + file_.string());
+  }
+  if (keep != content.size()) {
+    if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0 || ::fdatasync(fd_) != 0) {
+      return Errno("cannot cut the torn record at the end of " + file_.string());
+    }
+    content.resize(keep);
+  }
+  file_bytes_ = keep;
+  // The chain goes on from the last line as it is; whether the files are
+  // intact is the start-up check's finding, reported, not silently fixed.
+  std::vector<std::filesystem::path> tail(files.end() - std::min<std::size_t>(files.size(), 2),
+                                          files.end());
+  startup_check_ = VerifyAuditFiles(tail, {});
+  file_started_us_ = now_();
+  if (keep > 0) {
+    const std::size_t first_end = content.find('\n');
+    auto first = ParseLine(std::string_view(content).substr(0, first_end));
+    if (first.ok()) {
+      file_started_us_ = first->time_us;
+    }
+    const std::size_t last_start = content.rfind('\n', keep - 2);
+    const std::string_view last = std::string_view(content).substr(
+        last_start == std::string::npos ? 0 : last_start + 1,
+        keep - 1 - (last_start == std::string::npos ? 0 : last_start + 1));
+    auto parsed = ParseLine(last);
+    if (!parsed.ok()) {
+      return Unavailable("the last record of " + file_.string() +
+                         " is unreadable: " + parsed.error().message);
+    }
+    chain_.next_seq = parsed->seq + 1;
+    chain_.prev = LineHash(last);
+  } else if (auto named = FirstSeqOfFileName(file_.filename().string()); named && *named > 1) {
+    // An empty newest file: the chain continues from the file before it.
+    if (files.size() < 2) {
+      return Unavailable(file_.string() + " is empty and no earlier file exists");
+    }
+    std::ifstream in(files[files.size() - 2], std::ios::binary);
+    std::string line;
+    std::string last;
+    while (std::getline(in, line)) {
+      last = line;
+    }
+    auto parsed = ParseLine(last);
+    if (!parsed.ok()) {
+      return Unavailable("the last record of " + files[files.size() - 2].string() +
+                         " is unreadable");
+    }
+    chain_.next_seq = parsed->seq + 1;
+    chain_.prev = LineHash(last);
+  }
+  head_ = {chain_.next_seq - 1, chain_.prev};
+  return Status::Ok();
+}
+
+AuditLog::~AuditLog() {
+  if (keys_) {
+    (void)Checkpoint("shutdown");
+  }
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) {
+    writer_.join();
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+void AuditLog::Submit(AuditEvent event, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stop_) {
+      queue_.push_back({std::move(event), "", std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Unavailable("the log is shutting down"));
+}
+
+Status AuditLog::Append(AuditEvent event) {
+  std::promise<Status> promise;
+  auto result = promise.get_future();
+  Submit(std::move(event), [&promise](Status s) { promise.set_value(std::move(s)); });
+  return result.get();
+}
+
+Status AuditLog::Checkpoint(std::string reason) {
+  std::promise<Status> promise;
+  auto result = promise.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) {
+      return Unavailable("the log is shutting down");
+    }
+    queue_.push_back({AuditEvent{}, std::move(reason),
+                      [&promise](Status s) { promise.set_value(std::move(s)); }});
+  }
+  cv_.notify_one();
+  return result.get();
+}
+
+Status AuditLog::SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes context_key,
+                         crypto::Ed25519Signer signer, SaveHead save_head) {
+  {
+    std::lock_guard lock(mu_);
+    keys_ = std::make_shared<const Keys>(
+        Keys{std::move(mac_key), std::move(context_key), std::move(signer), std::move(save_head)});
+  }
+  return Checkpoint("unseal");
+}
+
+void AuditLog::ClearKeys() {
+  (void)Checkpoint("seal");
+  std::lock_guard lock(mu_);
+  keys_.reset();
+}
+
+std::string AuditLog::ContextDigest(const crypto::EncryptionContext& context) const {
+  std::shared_ptr<const Keys> keys;
+  {
+    std::lock_guard lock(mu_);
+    keys = keys_;
+  }
+  if (!keys || context.entries().empty()) {
+    return "";
+  }
+  std::vector<std::uint8_t> encoded;
+  context.AppendCanonical(&encoded);
+  auto tag = crypto::HmacSha256(keys->context_key, encoded);
+  if (!tag.ok()) {
+    return "";
+  }
+  std::string hex(tag->size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), tag->data(), tag->size());
+  hex.pop_back();
+  return hex;
+}
+
+AuditVerifyResult AuditLog::CheckAgainstHead(const ChainHead& head) const {
+  std::shared_ptr<const Keys> keys;
+  {
+    std::lock_guard lock(mu_);
+    keys = keys_;
+  }
+  AuditVerifyOptions options;
+  options.expected_head = head;
+  if (keys) {
+    options.mac_key = &keys->mac_key;
+    options.public_key = keys->signer.public_key();
+  }
+  // The files from the one holding `head` to the newest.
+  std::vector<std::filesystem::path> files = Files();
+  std::vector<std::filesystem::path> from;
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+    from.insert(from.begin(), *it);
+    const auto first = FirstSeqOfFileName(it->filename().string());
+    if (first && *first <= std::max<std::uint64_t>(head.seq, 1)) {
+      break;
+    }
+  }
+  return VerifyAuditFiles(from, options);
+}
+
+ChainHead AuditLog::head() const {
+  std::lock_guard lock(mu_);
+  return head_;
+}
+
+std::optional<crypto::Ed25519PublicKey> AuditLog::public_key() const {
+  std::lock_guard lock(mu_);
+  if (!keys_) {
+    return std::nullopt;
+  }
+  return keys_->signer.public_key();
+}
+
+bool AuditLog::healthy() const {
+  std::lock_guard lock(mu_);
+  return healthy_;
+}
+
+void AuditLog::WriterLoop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    std::shared_ptr<const Keys> keys;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(options_.head_interval_ms),
+                   [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        if (stop_) {
+          return;
+        }
+        keys = keys_;
+      } else {
+        batch.assign(std::make_move_iterator(queue_.begin()),
+                     std::make_move_iterator(queue_.end()));
+        queue_.clear();
+      }
+    }
+    if (batch.empty()) {
+      MaybeSaveHead(keys.get(), false);
+      continue;
+    }
+    WriteBatch(std::move(batch));
+  }
+}
+
+void AuditLog::WriteBatch(std::vector<Pending> batch) {
+  std::shared_ptr<const Keys> keys;
+  {
+    std::lock_guard lock(mu_);
+    keys = keys_;
+  }
+  const std::int64_t now = now_();
+  if (Status s = RotateIfDue(now, keys.get()); !s.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      healthy_ = false;
+    }
+    for (Pending& p : batch) {
+      p.done(s);
+    }
+    return;
+  }
+  AuditKeys k;
+  if (keys) {
+    k.mac_key = &keys->mac_key;
+    k.signer = &keys->signer;
+  }
+  ChainState chain = chain_;
+  std::string bytes;
+  std::vector<Status> outcome(batch.size(), Status::Ok());
+  std::size_t last_record = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].checkpoint.empty()) {
+      last_record = i;
+    }
+  }
+  bool saw_checkpoint = false;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Result<std::string> line =
+        batch[i].checkpoint.empty()
+            ? FormatEventLine(batch[i].event, k, /*sign=*/i == last_record, &chain)
+            : FormatCheckpointLine(now, batch[i].checkpoint, k, &chain);
+    if (!line.ok()) {
+      outcome[i] = line.error();
+      continue;
+    }
+    saw_checkpoint = saw_checkpoint || !batch[i].checkpoint.empty();
+    bytes += *line;
+    bytes += '\n';
+  }
+  Status written = bytes.empty() ? Status::Ok() : WriteDurably(bytes);
+  {
+    std::lock_guard lock(mu_);
+    healthy_ = written.ok();
+    if (written.ok()) {
+      chain_ = chain;
+      file_bytes_ += bytes.size();
+      head_ = {chain.next_seq - 1, chain.prev};
+    }
+  }
+  if (written.ok()) {
+    MaybeSaveHead(keys.get(), saw_checkpoint);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done(written.ok() ? outcome[i] : written);
+  }
+}
+
+Status AuditLog::WriteDurably(const std::string& bytes) {
+  // A failed batch may have left bytes that could not be cut: cut them
+  // before anything is appended after them.
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    return Errno("cannot stat " + file_.string());
+  }
+  if (static_cast<std::uint64_t>(st.st_size) != file_bytes_ &&
+      ::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
+    return Errno("cannot cut " + file_.string() + " back to its last durable record");
+  }
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      Error e = Errno("write to " + file_.string() + " failed");
+      // Cut what went in, so the file ends at the last durable record again.
+      (void)!::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+      return e;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fdatasync(fd_) != 0) {
+    // After a failed sync the page cache cannot be trusted to hold these
+    // bytes: drop them; the requests fail and nothing was acknowledged.
+    Error e = Errno("fdatasync of " + file_.string() + " failed");
+    (void)!::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+    return e;
+  }
+  return Status::Ok();
+}
+
+Status AuditLog::RotateIfDue(std::int64_t now_us, const Keys* keys) {
+  if (file_bytes_ == 0) {
+    return Status::Ok();
+  }
+  const bool too_big = file_bytes_ >= options_.max_file_bytes;
+  const bool too_old = now_us - file_started_us_ >= options_.max_file_age_s * 1'000'000;
+  if (!too_big && !too_old) {
+    return Status::Ok();
+  }
+  if (keys != nullptr) {
+    // The old file ends with a signed checkpoint, so it verifies on its own.
+    ChainState chain = chain_;
+    AuditKeys k{&keys->mac_key, &keys->signer};
+    KEYHOLD_ASSIGN_OR_RETURN(std::string line, FormatCheckpointLine(now_us, "rotate", k, &chain));
+    KEYHOLD_TRY(WriteDurably(line + "\n"));
+    std::lock_guard lock(mu_);
+    chain_ = chain;
+    file_bytes_ += line.size() + 1;
+    head_ = {chain.next_seq - 1, chain.prev};
+  }
+  const std::filesystem::path next = options_.dir / AuditFileName(chain_.next_seq);
+  const int fd = ::open(next.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Errno("cannot create " + next.string());
+  }
+  if (Status s = SyncDir(options_.dir); !s.ok()) {
+    ::close(fd);
+    ::unlink(next.c_str());
+    return s;
+  }
+  ::close(fd_);
+  fd_ = fd;
+  file_ = next;
+  file_bytes_ = 0;
+  file_started_us_ = now_us;
+  return Status::Ok();
+}
+
+void AuditLog::MaybeSaveHead(const Keys* keys, bool force) {
+  if (keys == nullptr || !keys->save_head) {
+    return;
+  }
+  const std::int64_t now = now_();
+  ChainHead head;
+  {
+    std::lock_guard lock(mu_);
+    head = head_;
+  }
+  if (head.seq == last_saved_seq_ ||
+      (!force && now - last_head_save_us_ < options_.head_interval_ms * 1'000)) {
+    return;
+  }
+  if (keys->save_head(head).ok()) {
+    last_saved_seq_ = head.seq;
+    last_head_save_us_ = now;
+  }
+}
+
+}  // namespace keyhold::kms

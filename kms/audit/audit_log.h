@@ -1,0 +1,148 @@
+// AuditLog: the append-only, hash-chained, durable audit log.
+//
+// Records go to JSON-lines files in one directory (format in
+// kms/audit/audit_record.h and docs/formats.md). A record is durable when
+// its callback runs with ok: the file was written and fdatasync returned.
+// One writer thread takes everything queued since its last sync and writes
+// it with one write and one fdatasync (group commit), so the sync rate of
+// the disk caps the number of batches, not of requests.
+//
+// If a batch cannot be made durable (ENOSPC, EIO, the directory gone), every
+// record in it fails with kAuditUnavailable, the file is cut back to the end
+// of the last durable record, and the next batch tries again: the service
+// fails closed and recovers by itself when the fault clears.
+//
+// Keys come from the root key (SetKeys at unseal, ClearKeys at seal): a mac
+// on every record, an Ed25519 signature on the last record of each batch,
+// and signed checkpoints at unseal, seal, file rotation and shutdown.
+// Records written while sealed carry no mac; the checkpoint at the next
+// unseal signs the chain through them.
+//
+// The chain head (seq and hash of the last durable record) is handed to
+// `save_head` at most every `head_interval_ms` and at each checkpoint; the
+// store keeps it so that a log cut at its end, or an older copy of the store
+// put back, is found at unseal (see CheckAgainstHead). Thread-safe.
+#ifndef KEYHOLD_KMS_AUDIT_AUDIT_LOG_H_
+#define KEYHOLD_KMS_AUDIT_AUDIT_LOG_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "crypto/encryption_context.h"
+#include "crypto/error.h"
+#include "crypto/secret_bytes.h"
+#include "kms/audit/audit_record.h"
+#include "kms/audit/audit_verifier.h"
+
+namespace keyhold::kms {
+
+struct AuditLogOptions {
+  std::filesystem::path dir;
+  std::uint64_t max_file_bytes = std::uint64_t{64} << 20;
+  std::int64_t max_file_age_s = 86'400;
+  std::int64_t head_interval_ms = 1'000;
+};
+
+class AuditLog {
+ public:
+  using Done = std::function<void(Status)>;
+  using SaveHead = std::function<Status(const ChainHead&)>;
+  using NowMicros = std::function<std::int64_t()>;
+
+  // Open creates `dir` (0700) if needed, finds the last file, cuts a record
+  // torn by a crash (it was never acknowledged), and checks the chain of the
+  // last two files without a key; the finding is in startup_check().
+  static Result<std::unique_ptr<AuditLog>> Open(const AuditLogOptions& options, NowMicros now);
+  ~AuditLog();  // writes everything queued, then a shutdown checkpoint
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Submit queues `event`. `done` runs on the writer thread, once: ok when
+  // the record is durable, kAuditUnavailable when it cannot be. Never blocks
+  // on the disk; keep `done` short (post elsewhere for real work).
+  void Submit(AuditEvent event, Done done);
+  // Append is Submit and wait.
+  Status Append(AuditEvent event);
+
+  // SetKeys derives nothing: it takes the keys derived from the root key at
+  // unseal, writes an "unseal" checkpoint and starts saving the head with
+  // `save_head`. ClearKeys writes a "seal" checkpoint first.
+  Status SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes context_key,
+                 crypto::Ed25519Signer signer, SaveHead save_head);
+  void ClearKeys();
+
+  // ContextDigest is the hex HMAC of the canonical context under the context
+  // key, so that a context of few possible values cannot be guessed from the
+  // log; empty while sealed or for an empty context.
+  std::string ContextDigest(const crypto::EncryptionContext& context) const;
+
+  // CheckAgainstHead verifies the current file with the mac key and checks
+  // that the log reaches `head` (from the store) with the same hash.
+  AuditVerifyResult CheckAgainstHead(const ChainHead& head) const;
+
+  // The durable head, and the files in chain order.
+  ChainHead head() const;
+  std::vector<std::filesystem::path> Files() const;
+  const AuditVerifyResult& startup_check() const { return startup_check_; }
+  // The public key of the checkpoints, once unsealed.
+  std::optional<crypto::Ed25519PublicKey> public_key() const;
+  // healthy is false after a failed batch, until one succeeds.
+  bool healthy() const;
+
+ private:
+  struct Keys {
+    crypto::SecretBytes mac_key;
+    crypto::SecretBytes context_key;
+    crypto::Ed25519Signer signer;
+    SaveHead save_head;
+  };
+  struct Pending {
+    AuditEvent event;
+    std::string checkpoint;  // non-empty: a checkpoint with this reason
+    Done done;
+  };
+
+  AuditLog(const AuditLogOptions& options, NowMicros now);
+  Status OpenLastFile();
+  void WriterLoop();
+  void WriteBatch(std::vector<Pending> batch);
+  Status RotateIfDue(std::int64_t now_us, const Keys* keys);
+  Status WriteDurably(const std::string& bytes);
+  void MaybeSaveHead(const Keys* keys, bool force);
+  Status Checkpoint(std::string reason);
+
+  const AuditLogOptions options_;
+  const NowMicros now_;
+
+  // Writer thread state (only the writer touches these after Open).
+  int fd_ = -1;
+  std::filesystem::path file_;
+  std::uint64_t file_bytes_ = 0;  // durable size of the current file
+  std::int64_t file_started_us_ = 0;
+  ChainState chain_;  // next position, durable
+  std::int64_t last_head_save_us_ = 0;
+  std::uint64_t last_saved_seq_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stop_ = false;
+  bool healthy_ = true;
+  ChainHead head_;
+  std::shared_ptr<const Keys> keys_;
+  AuditVerifyResult startup_check_;
+  std::thread writer_;
+};
+
+}  // namespace keyhold::kms
+
+#endif  // KEYHOLD_KMS_AUDIT_AUDIT_LOG_H_

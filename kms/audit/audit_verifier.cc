@@ -1,0 +1,262 @@
+#include "kms/audit/audit_verifier.h"
+
+#include <cstdio>
+#include <fstream>
+#include <utility>
+
+#include "crypto/hmac.h"
+#include "kms/audit/audit_record.h"
+
+namespace keyhold::kms {
+namespace {
+
+std::span<const std::uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+class Run {
+ public:
+  explicit Run(const AuditVerifyOptions& options) : options_(options) {
+    if (options.public_key) {
+      result_.public_key = options.public_key;
+      result_.public_key_pinned = true;
+    }
+  }
+
+  bool File(const std::filesystem::path& path) {
+    file_ = path.string();
+    line_no_ = 0;
+    result_.files++;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return Fail("the file cannot be read");
+    }
+    const auto named_seq = FirstSeqOfFileName(path.filename().string());
+    std::string line;
+    bool first = true;
+    while (std::getline(in, line)) {
+      line_no_++;
+      if (in.eof()) {
+        return Fail("the record is cut short (no newline: the file was truncated)");
+      }
+      if (first && named_seq && !line.empty()) {
+        auto parsed = ParseLine(line);
+        if (parsed.ok() && parsed->seq != *named_seq) {
+          return Fail("the file's name says it starts at seq " + std::to_string(*named_seq) +
+                      " but it starts at seq " + std::to_string(parsed->seq) +
+                      " (a file was swapped or renamed)");
+        }
+      }
+      first = false;
+      if (!Record(line)) {
+        return false;
+      }
+    }
+    if (line_no_ == 0) {
+      result_.warnings.push_back(file_ + ": empty file");
+    }
+    return true;
+  }
+
+  AuditVerifyResult Finish() {
+    if (!result_.ok) {
+      return std::move(result_);
+    }
+    // Signatures seen before the key was learnt are checked now.
+    if (!pending_.empty()) {
+      if (!result_.public_key) {
+        result_.warnings.push_back(std::to_string(pending_.size()) +
+                                   " signatures could not be checked: no public key was given "
+                                   "and the files hold no checkpoint");
+      } else {
+        for (const auto& p : pending_) {
+          if (!crypto::VerifyEd25519(*result_.public_key, Bytes(p.body), p.sig)) {
+            result_.ok = false;
+            result_.file = p.file;
+            result_.line = p.line;
+            result_.reason = "the signature does not match: the record was changed";
+            return std::move(result_);
+          }
+          result_.signatures++;
+        }
+      }
+    }
+    if (options_.expected_head && options_.expected_head->seq > 0) {
+      const ChainHead& head = *options_.expected_head;
+      if (result_.records == 0 || result_.last_seq < head.seq) {
+        result_.ok = false;
+        result_.file = file_;
+        result_.line = line_no_;
+        result_.reason = "the log ends at seq " + std::to_string(result_.last_seq) +
+                         " but the store recorded seq " + std::to_string(head.seq) +
+                         ": records were cut from the end";
+        return std::move(result_);
+      }
+      if (head_seen_ && head_hash_ != head.hash) {
+        result_.ok = false;
+        result_.file = head_file_;
+        result_.line = head_line_;
+        result_.reason = "record " + std::to_string(head.seq) +
+                         " is not the one the store recorded: the log was replaced";
+        return std::move(result_);
+      }
+    }
+    if (result_.after_last_signature > 0) {
+      result_.warnings.push_back(std::to_string(result_.after_last_signature) +
+                                 " records after the last signature are covered by the hash "
+                                 "chain only");
+    }
+    if (result_.public_key && !result_.public_key_pinned) {
+      result_.warnings.push_back(
+          "the public key was taken from the log itself: pin it with --public-key");
+    }
+    return std::move(result_);
+  }
+
+ private:
+  struct Pending {
+    std::string body;
+    crypto::Ed25519Signature sig;
+    std::string file;
+    std::uint64_t line;
+  };
+
+  bool Fail(std::string reason) {
+    result_.ok = false;
+    result_.file = file_;
+    result_.line = line_no_;
+    result_.reason = std::move(reason);
+    return false;
+  }
+
+  bool Record(const std::string& line) {
+    auto parsed = ParseLine(line);
+    if (!parsed.ok()) {
+      return Fail("malformed record: " + parsed.error().message);
+    }
+    const ParsedLine& r = *parsed;
+    if (result_.records == 0) {
+      result_.first_seq = r.seq;
+      if (r.seq == 1) {
+        if (r.prev != crypto::Sha256Digest{}) {
+          return Fail("the first record of the log must have an all-zero prev");
+        }
+      } else {
+        // Earlier files are absent: allowed once they are past retention.
+        const std::int64_t age = options_.now_us - r.time_us;
+        if (options_.retention_us > 0 && options_.now_us > 0 && age < options_.retention_us) {
+          return Fail("records before seq " + std::to_string(r.seq) +
+                      " are missing, and they are younger than the retention floor");
+        }
+        result_.warnings.push_back("the log starts at seq " + std::to_string(r.seq) +
+                                   ": earlier files are not among those given");
+      }
+    } else {
+      if (r.seq != result_.last_seq + 1) {
+        return Fail("expected seq " + std::to_string(result_.last_seq + 1) + ", found seq " +
+                    std::to_string(r.seq) + " (a record was removed, added or moved)");
+      }
+      if (r.prev != result_.last_hash) {
+        return Fail(
+            "prev does not match the record before it (that record was changed, or "
+            "this one was moved)");
+      }
+    }
+    if (options_.mac_key != nullptr) {
+      if (r.mac) {
+        if (!crypto::VerifyHmacSha256(*options_.mac_key, Bytes(r.body), *r.mac)) {
+          return Fail("the mac does not match: the record was changed");
+        }
+        result_.macs++;
+      }
+    }
+    if (!r.mac) {
+      result_.unkeyed++;
+    }
+    if (r.public_key) {
+      if (!result_.public_key) {
+        result_.public_key = r.public_key;
+      } else if (*result_.public_key != *r.public_key) {
+        return Fail(result_.public_key_pinned
+                        ? "the checkpoint names another public key than the one pinned"
+                        : "the checkpoint names another public key than earlier checkpoints");
+      }
+    }
+    if (r.sig) {
+      if (result_.public_key) {
+        if (!crypto::VerifyEd25519(*result_.public_key, Bytes(r.body), *r.sig)) {
+          return Fail("the signature does not match: the record was changed");
+        }
+        result_.signatures++;
+      } else {
+        pending_.push_back({r.body, *r.sig, file_, line_no_});
+      }
+      result_.after_last_signature = 0;
+    } else {
+      result_.after_last_signature++;
+    }
+    result_.records++;
+    result_.last_seq = r.seq;
+    result_.last_hash = LineHash(line);
+    if (options_.expected_head && r.seq == options_.expected_head->seq) {
+      head_seen_ = true;
+      head_hash_ = result_.last_hash;
+      head_file_ = file_;
+      head_line_ = line_no_;
+    }
+    return true;
+  }
+
+  const AuditVerifyOptions& options_;
+  AuditVerifyResult result_;
+  std::vector<Pending> pending_;
+  std::string file_;
+  std::uint64_t line_no_ = 0;
+  bool head_seen_ = false;
+  crypto::Sha256Digest head_hash_{};
+  std::string head_file_;
+  std::uint64_t head_line_ = 0;
+};
+
+}  // namespace
+
+std::string AuditFileName(std::uint64_t first_seq) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "audit-%020llu.jsonl",
+                static_cast<unsigned long long>(first_seq));
+  return buf;
+}
+
+std::optional<std::uint64_t> FirstSeqOfFileName(const std::string& name) {
+  constexpr std::string_view kPrefix = "audit-";
+  constexpr std::string_view kSuffix = ".jsonl";
+  if (name.size() != kPrefix.size() + 20 + kSuffix.size() || !name.starts_with(kPrefix) ||
+      !name.ends_with(kSuffix)) {
+    return std::nullopt;
+  }
+  std::uint64_t v = 0;
+  for (std::size_t i = kPrefix.size(); i < kPrefix.size() + 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') {
+      return std::nullopt;
+    }
+    const std::uint64_t digit = static_cast<std::uint64_t>(name[i] - '0');
+    if (v > (UINT64_MAX - digit) / 10) {
+      return std::nullopt;
+    }
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+AuditVerifyResult VerifyAuditFiles(const std::vector<std::filesystem::path>& files,
+                                   const AuditVerifyOptions& options) {
+  Run run(options);
+  for (const auto& f : files) {
+    if (!run.File(f)) {
+      break;
+    }
+  }
+  return run.Finish();
+}
+
+}  // namespace keyhold::kms
