@@ -13,12 +13,16 @@ class Clock {
   virtual ~Clock() = default;
   // NowSeconds returns the current Unix time in seconds.
   virtual std::int64_t NowSeconds() const = 0;
+  // NowMicros returns the current Unix time in microseconds (for audit
+  // timestamps); a clock that only knows seconds gives whole seconds.
+  virtual std::int64_t NowMicros() const { return NowSeconds() * 1'000'000; }
 };
 
 // SystemClock reads CLOCK_REALTIME (so faketime affects it, on purpose).
 class SystemClock final : public Clock {
  public:
   std::int64_t NowSeconds() const override;
+  std::int64_t NowMicros() const override;
   // Instance returns a process-wide SystemClock.
   static const SystemClock& Instance();
 };

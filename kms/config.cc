@@ -156,7 +156,7 @@ void ParseListen(const Reader& r, const toml::node* node, const std::string& tex
 Config Parse(const toml::table& root, const std::string& source) {
   const Reader r(root, source);
   r.CheckTopLevel(
-      {"server", "tls", "limits", "store", "seal", "keys", "scheduler", "tokens", "log"});
+      {"server", "tls", "limits", "store", "audit", "seal", "keys", "scheduler", "tokens", "log"});
   Config c;
 
   const auto* server = r.Table("server", {"listen", "workers", "max_connections", "dev_mode"});
@@ -254,6 +254,26 @@ Config Parse(const toml::table& root, const std::string& source) {
   if (c.store_path.empty())
     r.Fail(r.Node(store, "path"), "store.path", "must not be empty");
 
+  const auto* audit = r.Table("audit", {"path", "max_file_mib", "max_file_age_hours",
+                                        "retention_days", "clear_context_tenants"});
+  r.Path(audit, "audit", "path", &c.audit_path);
+  if (c.audit_path.empty())
+    r.Fail(r.Node(audit, "path"), "audit.path", "must not be empty");
+  r.Uint(audit, "audit", "max_file_mib", &c.audit_max_file_mib, 1, 4096);
+  r.Uint(audit, "audit", "max_file_age_hours", &c.audit_max_file_age_hours, 1, 24 * 366);
+  r.Uint(audit, "audit", "retention_days", &c.audit_retention_days, 1, 36'500);
+  if (const toml::node* n = r.Node(audit, "clear_context_tenants")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr)
+      r.Fail(n, "audit.clear_context_tenants", "must be an array of tenant names");
+    for (const toml::node& item : *arr) {
+      const auto* v = item.as_string();
+      if (v == nullptr || !crypto::ValidTenant(v->get()))
+        r.Fail(&item, "audit.clear_context_tenants", "each entry must be a tenant name");
+      c.audit_clear_context_tenants.push_back(v->get());
+    }
+  }
+
   const auto* seal = r.Table("seal", {"dev_key_file"});
   r.Path(seal, "seal", "dev_key_file", &c.dev_key_file);
 
@@ -298,6 +318,10 @@ Config Parse(const toml::table& root, const std::string& source) {
     r.Fail(r.Node(seal, "dev_key_file"), "seal.dev_key_file",
            "only allowed with server.dev_mode = true (a key file next to the store protects "
            "nothing)");
+  }
+  if (!c.dev_mode && c.audit_retention_days < 365) {
+    r.Fail(r.Node(audit, "retention_days"), "audit.retention_days",
+           "cannot be below 365 outside development mode");
   }
   if (!c.dev_mode && c.min_deletion_days < 7) {
     r.Fail(r.Node(keys, "min_deletion_days"), "keys.min_deletion_days",

@@ -59,6 +59,17 @@ struct Config {
   std::filesystem::path store_path = "/var/lib/keyhold/store";
   std::size_t map_size_mib = 1024;
 
+  // [audit]
+  std::filesystem::path audit_path = "/var/lib/keyhold/audit";
+  std::uint64_t audit_max_file_mib = 64;
+  std::uint64_t audit_max_file_age_hours = 24;
+  // Files younger than this are never deleted by Keyhold, and verify reports
+  // one missing (PDPO and most audit regimes ask for at least a year).
+  std::uint32_t audit_retention_days = 365;
+  // Tenants whose encryption-context values are written in clear (as well
+  // as the keyed digest every record has).
+  std::vector<std::string> audit_clear_context_tenants;
+
   // [seal]
   // Development mode only: sys/init with method "key_file" writes the
   // unseal key here, and the server unseals itself from it at start.

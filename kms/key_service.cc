@@ -1,5 +1,7 @@
 #include "kms/key_service.h"
 
+#include "kms/audit/audit_head.h"
+
 namespace keyhold::kms {
 
 Result<std::unique_ptr<KeyService>> KeyService::Open(const KeyServiceOptions& options) {
@@ -35,9 +37,62 @@ Status KeyService::AttachKeyring() {
     seal_->Seal();  // never unsealed without a keyring and a token store
     return keyring.ok() ? tokens.error() : keyring.error();
   }
+  if (Status s = ConnectAudit(sealer); !s.ok()) {
+    seal_->Seal();  // an unseal the audit log cannot record does not happen
+    return s;
+  }
   std::lock_guard lock(mu_);
   keyring_ = std::move(keyring).value();
   tokens_ = std::move(tokens).value();
+  return Status::Ok();
+}
+
+void KeyService::AttachAudit(AuditLog* log, std::function<void(const std::string&)> on_finding) {
+  audit_ = log;
+  on_audit_finding_ = std::move(on_finding);
+}
+
+Status KeyService::ConnectAudit(const std::shared_ptr<const RecordSealer>& sealer) {
+  if (audit_ == nullptr) {
+    return Status::Ok();
+  }
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::SecretBytes mac_key, seal_->DeriveKey("keyhold/v1/audit-mac"));
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::SecretBytes context_key,
+                           seal_->DeriveKey("keyhold/v1/audit-context"));
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::SecretBytes seed, seal_->DeriveKey("keyhold/v1/audit-sign"));
+  KEYHOLD_ASSIGN_OR_RETURN(crypto::Ed25519Signer signer, crypto::Ed25519Signer::FromSeed(seed));
+  KEYHOLD_ASSIGN_OR_RETURN(ChainHead stored, LoadAuditHead(*store_, *sealer));
+  Store* store = store_.get();
+  KEYHOLD_TRY(audit_->SetKeys(
+      std::move(mac_key), std::move(context_key), std::move(signer),
+      [store, sealer](const ChainHead& head) { return SaveAuditHead(*store, *sealer, head); }));
+  if (stored.seq == 0) {
+    return Status::Ok();  // a new store: nothing to compare yet
+  }
+  const AuditVerifyResult check = audit_->CheckAgainstHead(stored);
+  std::string finding;
+  if (!check.ok) {
+    finding = check.file + ":" + std::to_string(check.line) + ": " + check.reason;
+  } else if (check.checkpoints_after_head > 2) {
+    // Every checkpoint saves the head; only the newest one (this unseal's)
+    // and one interrupted by a crash may be missing from the store.
+    finding = "the store's audit head (seq " + std::to_string(stored.seq) +
+              ") is older than checkpoints in the log: the store was put back from an older "
+              "copy";
+  }
+  if (!finding.empty()) {
+    AuditEvent e;
+    e.time_us = options_.clock->NowMicros();
+    e.type = "system";
+    e.operation = "audit.integrity_check";
+    e.decision = "error";
+    e.reason = finding;
+    e.status = 500;
+    (void)audit_->Append(std::move(e));
+    if (on_audit_finding_) {
+      on_audit_finding_(finding);
+    }
+  }
   return Status::Ok();
 }
 
@@ -77,6 +132,9 @@ Status KeyService::UnsealWithKeyFile(const std::filesystem::path& key_file) {
 
 void KeyService::Seal() {
   std::lock_guard transition(transition_mu_);
+  if (audit_ != nullptr && seal_->seal_status().initialized && !seal_->seal_status().sealed) {
+    audit_->ClearKeys();
+  }
   {
     std::lock_guard lock(mu_);
     keyring_.reset();

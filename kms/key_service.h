@@ -8,11 +8,13 @@
 #define KEYHOLD_KMS_KEY_SERVICE_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 
 #include "crypto/error.h"
+#include "kms/audit/audit_log.h"
 #include "kms/auth/token_store.h"
 #include "kms/clock.h"
 #include "kms/keyring.h"
@@ -55,9 +57,18 @@ class KeyService {
 
   const SealManager& seal_manager() const { return *seal_; }
 
+  // AttachAudit connects the audit log, which must outlive the service. At
+  // each unseal the log gets its keys (derived from the root key) and is
+  // checked against the chain head the store kept; a problem found is
+  // written into the log itself and passed to `on_finding`. An unseal whose
+  // checkpoint cannot be made durable fails (and leaves the store sealed).
+  // At seal the log writes a last checkpoint and drops its keys.
+  void AttachAudit(AuditLog* log, std::function<void(const std::string&)> on_finding);
+
  private:
   KeyService() = default;
   Status AttachKeyring();  // requires transition_mu_
+  Status ConnectAudit(const std::shared_ptr<const RecordSealer>& sealer);  // ditto
 
   KeyServiceOptions options_;
   std::unique_ptr<Store> store_;
@@ -68,6 +79,8 @@ class KeyService {
   mutable std::mutex mu_;
   std::shared_ptr<Keyring> keyring_;    // guarded by mu_
   std::shared_ptr<TokenStore> tokens_;  // guarded by mu_; set with keyring_
+  AuditLog* audit_ = nullptr;           // set before serving; then read-only
+  std::function<void(const std::string&)> on_audit_finding_;
 };
 
 }  // namespace keyhold::kms

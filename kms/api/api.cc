@@ -1,5 +1,6 @@
 #include "kms/api/api.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "crypto/random.h"
@@ -39,12 +40,13 @@ bool IsHealthProbe(RouteId id) {
 }  // namespace
 
 Api::Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
-         const Clock* clock)
+         const Clock* clock, const AuditLog* audit)
     : service_(service),
       config_(config),
       logger_(logger),
       metrics_(metrics),
       clock_(clock),
+      audit_(audit),
       handlers_(service, config, metrics, clock),
       limiter_(config->auth_failures_per_minute) {}
 
@@ -86,7 +88,7 @@ Result<Principal> Api::Authenticate(const ApiRequest& request) {
 }
 
 Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
-                            std::optional<Principal>* principal) {
+                            std::optional<Principal>* principal, AuditFacts* facts) {
   const std::string_view target = request.target;
   const std::size_t q = target.find('?');
   KEYHOLD_ASSIGN_OR_RETURN(
@@ -116,7 +118,13 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
       KEYHOLD_ASSIGN_OR_RETURN(body, ParseJsonObject(request.body));
     }
   }
-  const Call call{route, query, body ? &*body : nullptr, *principal ? &**principal : nullptr};
+  if (audit_ != nullptr && !IsHealthProbe(route.id) && !audit_->healthy()) {
+    // The last audit batch failed: act on nothing until one succeeds (this
+    // request's own record is still tried, which is how the log recovers).
+    return MakeError(ErrorCode::kAuditUnavailable);
+  }
+  const Call call{route, query, body ? &*body : nullptr, *principal ? &**principal : nullptr,
+                  facts};
   switch (route.id) {
     case RouteId::kKeysCreate:
     case RouteId::kKeysList:
@@ -173,7 +181,8 @@ ApiResponse Api::Handle(const ApiRequest& request) {
     return Finish(request, route_name, nullptr, route.error(), started, allow);
   }
   std::optional<Principal> principal;
-  Result<Reply> reply = Dispatch(request, *route, &principal);
+  AuditFacts facts;
+  Result<Reply> reply = Dispatch(request, *route, &principal, &facts);
   if (!reply.ok() && CountsAsFailure(reply.error().code)) {
     if (blocked) {
       return rate_limited();
@@ -181,7 +190,7 @@ ApiResponse Api::Handle(const ApiRequest& request) {
     limiter_.RecordFailure(request.peer, clock_->NowSeconds() * 1000);
   }
   return Finish(request, route_name, principal ? &*principal : nullptr, std::move(reply), started,
-                "");
+                "", &*route, &facts);
 }
 
 ApiResponse Api::Reject(const Error& error, std::string_view method, std::string_view target,
@@ -195,7 +204,8 @@ ApiResponse Api::Reject(const Error& error, std::string_view method, std::string
 }
 
 ApiResponse Api::Finish(const ApiRequest& request, std::string_view route, const Principal* who,
-                        Result<Reply> reply, std::int64_t started_us, std::string allow) {
+                        Result<Reply> reply, std::int64_t started_us, std::string allow,
+                        const RouteMatch* match, const AuditFacts* facts) {
   ApiResponse response;
   if (reply.ok()) {
     response.status = reply->status;
@@ -215,6 +225,10 @@ ApiResponse Api::Finish(const ApiRequest& request, std::string_view route, const
     }
   }
   const std::int64_t duration = NowMicros() - started_us;
+  if (match == nullptr || !IsHealthProbe(match->id)) {
+    response.audit = MakeAuditEvent(request, route, who, response.status,
+                                    reply.ok() ? nullptr : &reply.error(), duration, match, facts);
+  }
   metrics_->ObserveRequest(route, response.status, static_cast<double>(duration) / 1e6);
   const LogLevel level = response.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo;
   if (logger_->Enabled(level)) {
@@ -231,6 +245,72 @@ ApiResponse Api::Finish(const ApiRequest& request, std::string_view route, const
                                        : std::string_view(Info(reply.error().code).name)},
                   {"duration_us", duration}});
   }
+  return response;
+}
+
+AuditEvent Api::MakeAuditEvent(const ApiRequest& request, std::string_view route,
+                               const Principal* who, int status, const Error* error,
+                               std::int64_t duration_us, const RouteMatch* match,
+                               const AuditFacts* facts) const {
+  AuditEvent e;
+  e.time_us = clock_->NowMicros() - duration_us;
+  e.request_id = request.request_id;
+  e.source = request.peer;
+  // The method is bounded; an unmatched path is not recorded (it is
+  // attacker text and names nothing Keyhold holds).
+  e.operation = std::string(request.method.substr(0, 16)) + " " + std::string(route);
+  if (who != nullptr) {
+    e.principal = who->name;
+    e.auth = who->auth == "token" ? "token:" + who->accessor : who->auth;
+  }
+  if (match != nullptr && match->key) {
+    e.key = match->key->ToString();
+  }
+  if (facts != nullptr) {
+    if (e.key.empty()) {
+      e.key = facts->key;
+    }
+    e.key_version = facts->key_version;
+    if (facts->context) {
+      if (audit_ != nullptr) {
+        e.context_digest = audit_->ContextDigest(*facts->context);
+      }
+      const std::string tenant = e.key.substr(0, e.key.find('/'));
+      const auto& clear = config_->audit_clear_context_tenants;
+      if (!tenant.empty() && std::find(clear.begin(), clear.end(), tenant) != clear.end()) {
+        e.context.emplace(facts->context->entries().begin(), facts->context->entries().end());
+      }
+    }
+    if (facts->justification) {
+      e.justification_code = facts->justification->reason_code;
+      e.justification_text = facts->justification->text;
+    }
+  }
+  e.status = status;
+  e.latency_us = duration_us;
+  if (error == nullptr) {
+    e.decision = "allow";
+    e.reason = "ok";
+  } else {
+    e.decision = (error->code == ErrorCode::kUnauthenticated ||
+                  error->code == ErrorCode::kForbidden || error->code == ErrorCode::kRateLimited)
+                     ? "deny"
+                     : "error";
+    e.reason = std::string(Info(error->code).name);
+  }
+  return e;
+}
+
+ApiResponse Api::AuditFailed(const ApiResponse& original, const Error& error,
+                             const std::string& request_id) {
+  ApiResponse response;
+  response.status = Info(error.code).http_status;
+  response.body = Dump(RenderError(MakeError(ErrorCode::kAuditUnavailable), request_id));
+  logger_->Log(LogLevel::kError, "audit record not durable; answered 503 instead",
+               {{"request_id", request_id},
+                {"status_withheld", static_cast<std::int64_t>(original.status)},
+                {"error", error.message}});
+  metrics_->ObserveRequest("audit_unavailable", response.status, 0);
   return response;
 }
 

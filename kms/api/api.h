@@ -20,6 +20,7 @@
 
 #include "crypto/secure_allocator.h"
 #include "kms/api/handlers.h"
+#include "kms/audit/audit_log.h"
 #include "kms/clock.h"
 #include "kms/config.h"
 #include "kms/key_service.h"
@@ -44,14 +45,20 @@ struct ApiResponse {
   int status = 200;
   crypto::SecureString body;
   std::string content_type = "application/json";
+  // The request's audit record: the server writes the response only once
+  // it is durable. Absent for the probes (health, seal-status, metrics).
+  std::optional<AuditEvent> audit;
   std::string allow;        // 405: the allowed method
   std::string retry_after;  // 429 and 503: seconds
 };
 
 class Api {
  public:
+  // `audit` (may be null only in tests that need no audit) provides the
+  // context digest and whether the log is healthy: while it is not, every
+  // audited request is refused with 503 before it acts.
   Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
-      const Clock* clock);
+      const Clock* clock, const AuditLog* audit);
 
   ApiResponse Handle(const ApiRequest& request);
 
@@ -61,21 +68,32 @@ class Api {
   ApiResponse Reject(const Error& error, std::string_view method, std::string_view target,
                      const std::string& peer, const std::string& request_id);
 
+  // AuditFailed replaces `response` when its audit record could not be made
+  // durable: 503 audit_unavailable, logged and counted; the original body
+  // (which may hold a data key) is dropped.
+  ApiResponse AuditFailed(const ApiResponse& response, const Error& error,
+                          const std::string& request_id);
+
   // NewRequestId returns 32 hex characters from the CSPRNG.
   static std::string NewRequestId();
 
  private:
   Result<Reply> Dispatch(const ApiRequest& request, const RouteMatch& route,
-                         std::optional<Principal>* principal);
+                         std::optional<Principal>* principal, AuditFacts* facts);
   Result<Principal> Authenticate(const ApiRequest& request);
   ApiResponse Finish(const ApiRequest& request, std::string_view route, const Principal* who,
-                     Result<Reply> reply, std::int64_t started_us, std::string allow);
+                     Result<Reply> reply, std::int64_t started_us, std::string allow,
+                     const RouteMatch* match = nullptr, const AuditFacts* facts = nullptr);
+  AuditEvent MakeAuditEvent(const ApiRequest& request, std::string_view route, const Principal* who,
+                            int status, const Error* error, std::int64_t duration_us,
+                            const RouteMatch* match, const AuditFacts* facts) const;
 
   KeyService* service_;
   const Config* config_;
   Logger* logger_;
   Metrics* metrics_;
   const Clock* clock_;
+  const AuditLog* audit_;
   Handlers handlers_;
   FailureLimiter limiter_;
 };

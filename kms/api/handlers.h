@@ -7,10 +7,12 @@
 #define KEYHOLD_KMS_API_HANDLERS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "crypto/error.h"
 #include "kms/api/json.h"
+#include "kms/api/requests.h"
 #include "kms/api/router.h"
 #include "kms/auth/roles.h"
 #include "kms/clock.h"
@@ -20,11 +22,22 @@
 
 namespace keyhold::kms {
 
+// AuditFacts is what a handler learnt that the audit record needs and the
+// Api cannot see: set as soon as it is known, so a call that fails later
+// still records it.
+struct AuditFacts {
+  std::string key;  // "tenant/name" when the key comes from the body
+  std::optional<std::uint32_t> key_version;
+  std::optional<crypto::EncryptionContext> context;
+  std::optional<Justification> justification;
+};
+
 struct Call {
   const RouteMatch& route;
   const std::map<std::string, std::string>& query;
   const SecureJson* body;      // POST routes only
   const Principal* principal;  // nullptr on public routes
+  AuditFacts* facts;           // never null
 };
 
 struct Reply {

@@ -77,6 +77,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
 
   if (call.route.id == RouteId::kKeysCreate) {
     KEYHOLD_ASSIGN_OR_RETURN(CreateKeyBody body, DecodeCreateKey(*call.body));
+    call.facts->key = body.id.ToString();
     KEYHOLD_TRY(Authorize(call.route.access, who, body.id.tenant()));
     KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->CreateKey(body.id, {body.rotation_period_s}));
     reply.status = 201;
@@ -153,28 +154,40 @@ Result<Reply> Handlers::Keys(const Call& call) {
     }
     case RouteId::kKeyWrap: {
       KEYHOLD_ASSIGN_OR_RETURN(WrapBody body, DecodeWrap(*call.body));
+      call.facts->context = body.context;
+      call.facts->justification = body.justification;
       KEYHOLD_ASSIGN_OR_RETURN(
           WrapResult w,
           ring->Wrap(id, body.plaintext.Reveal(crypto::SecretAccess::Get()), body.context));
+      call.facts->key_version = w.key_version;
       reply.body = Wrapped(w);
       return reply;
     }
     case RouteId::kKeyUnwrap: {
       KEYHOLD_ASSIGN_OR_RETURN(CiphertextBody body, DecodeCiphertext(*call.body));
+      call.facts->context = body.context;
+      call.facts->justification = body.justification;
       KEYHOLD_ASSIGN_OR_RETURN(UnwrapResult u, ring->Unwrap(id, body.ciphertext, body.context));
+      call.facts->key_version = u.key_version;
       KEYHOLD_ASSIGN_OR_RETURN(reply.body["plaintext"], SecretBase64(u.plaintext));
       reply.body["key_version"] = u.key_version;
       return reply;
     }
     case RouteId::kKeyRewrap: {
       KEYHOLD_ASSIGN_OR_RETURN(CiphertextBody body, DecodeCiphertext(*call.body));
+      call.facts->context = body.context;
+      call.facts->justification = body.justification;
       KEYHOLD_ASSIGN_OR_RETURN(WrapResult w, ring->Rewrap(id, body.ciphertext, body.context));
+      call.facts->key_version = w.key_version;
       reply.body = Wrapped(w);
       return reply;
     }
     case RouteId::kKeyGenerateDataKey: {
       KEYHOLD_ASSIGN_OR_RETURN(GenerateDataKeyBody body, DecodeGenerateDataKey(*call.body));
+      call.facts->context = body.context;
+      call.facts->justification = body.justification;
       KEYHOLD_ASSIGN_OR_RETURN(DataKey dk, ring->GenerateDataKey(id, body.context));
+      call.facts->key_version = dk.key_version;
       reply.body = Wrapped(WrapResult{std::move(dk.ciphertext), dk.key_version});
       if (body.include_plaintext) {
         KEYHOLD_ASSIGN_OR_RETURN(reply.body["plaintext"], SecretBase64(dk.plaintext));

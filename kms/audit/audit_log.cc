@@ -295,6 +295,19 @@ void AuditLog::WriterLoop() {
       }
     }
     if (batch.empty()) {
+      if (!healthy()) {
+        // Idle after a failure: try a record of the outage itself, so the
+        // log recovers (and says so) without waiting for a request.
+        AuditEvent e;
+        e.time_us = now_();
+        e.type = "system";
+        e.operation = "audit.recovery";
+        e.decision = "allow";
+        e.reason = "the audit log can be written again after a failed write";
+        batch.push_back({std::move(e), "", [](const Status&) {}});
+        WriteBatch(std::move(batch));
+        continue;
+      }
       MaybeSaveHead(keys.get(), false);
       continue;
     }
@@ -415,10 +428,13 @@ Status AuditLog::RotateIfDue(std::int64_t now_us, const Keys* keys) {
     AuditKeys k{&keys->mac_key, &keys->signer};
     KEYHOLD_ASSIGN_OR_RETURN(std::string line, FormatCheckpointLine(now_us, "rotate", k, &chain));
     KEYHOLD_TRY(WriteDurably(line + "\n"));
-    std::lock_guard lock(mu_);
-    chain_ = chain;
-    file_bytes_ += line.size() + 1;
-    head_ = {chain.next_seq - 1, chain.prev};
+    {
+      std::lock_guard lock(mu_);
+      chain_ = chain;
+      file_bytes_ += line.size() + 1;
+      head_ = {chain.next_seq - 1, chain.prev};
+    }
+    MaybeSaveHead(keys, /*force=*/true);
   }
   const std::filesystem::path next = options_.dir / AuditFileName(chain_.next_seq);
   const int fd = ::open(next.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);

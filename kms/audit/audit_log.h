@@ -9,7 +9,9 @@
 //
 // If a batch cannot be made durable (ENOSPC, EIO, the directory gone), every
 // record in it fails with kAuditUnavailable, the file is cut back to the end
-// of the last durable record, and the next batch tries again: the service
+// of the last durable record, and every audited request is refused until a
+// batch succeeds. While idle in that state the writer tries, every
+// head_interval_ms, to write a record of the recovery itself: the service
 // fails closed and recovers by itself when the fault clears.
 //
 // Keys come from the root key (SetKeys at unseal, ClearKeys at seal): a mac

@@ -173,6 +173,9 @@ class Run {
     if (!r.mac) {
       result_.unkeyed++;
     }
+    if (r.type == "checkpoint" && options_.expected_head && r.seq > options_.expected_head->seq) {
+      result_.checkpoints_after_head++;
+    }
     if (r.public_key) {
       if (!result_.public_key) {
         result_.public_key = r.public_key;

@@ -25,12 +25,34 @@ int RunServer(const Config& config) {
   HardenProcess();
   Logger logger(config.log_level);
   const Clock& clock = SystemClock::Instance();
+  // The audit log comes first and goes last: the service's final seal
+  // writes its closing checkpoint.
+  AuditLogOptions audit_options;
+  audit_options.dir = config.audit_path;
+  audit_options.max_file_bytes = config.audit_max_file_mib << 20;
+  audit_options.max_file_age_s = static_cast<std::int64_t>(config.audit_max_file_age_hours) * 3600;
+  auto audit = AuditLog::Open(audit_options, [&clock] { return clock.NowMicros(); });
+  if (!audit.ok()) {
+    logger.Log(LogLevel::kError, "cannot open the audit log",
+               {{"path", config.audit_path.string()}, {"error", audit.error().message}});
+    return 1;
+  }
+  if (const AuditVerifyResult& check = (*audit)->startup_check(); !check.ok) {
+    logger.Log(LogLevel::kError, "the audit log failed its start-up check",
+               {{"file", check.file},
+                {"line", static_cast<std::int64_t>(check.line)},
+                {"reason", check.reason}});
+  }
   auto service = KeyService::Open(config.ServiceOptions());
   if (!service.ok()) {
     logger.Log(LogLevel::kError, "cannot open the store",
                {{"path", config.store_path.string()}, {"error", service.error().message}});
     return 1;
   }
+  (*service)->AttachAudit(audit->get(), [&logger](const std::string& finding) {
+    logger.Log(LogLevel::kError, "audit log integrity problem found at unseal",
+               {{"finding", finding}});
+  });
   if (config.dev_mode) {
     logger.Log(LogLevel::kWarn, "development mode: do not use for real keys");
   }
@@ -44,10 +66,10 @@ int RunServer(const Config& config) {
     logger.Log(LogLevel::kInfo, "unsealed from the dev key file");
   }
   Metrics metrics;
-  Api api(service->get(), &config, &logger, &metrics, &clock);
+  Api api(service->get(), &config, &logger, &metrics, &clock, audit->get());
   Scheduler scheduler(service->get(), &logger, &metrics, &clock,
                       std::chrono::seconds(config.scheduler_interval_s));
-  auto server = Server::Create(config, &api, &logger);
+  auto server = Server::Create(config, &api, &logger, audit->get());
   if (!server.ok()) {
     logger.Log(LogLevel::kError, "cannot start the server", {{"error", server.error().message}});
     return 1;

@@ -38,6 +38,7 @@ struct Shared {
   const Config* config;
   Api* api;
   Logger* logger;
+  AuditLog* audit;
   ssl::context* tls;
   std::atomic<bool> draining{false};
   std::mutex mu;
@@ -205,7 +206,29 @@ class Session : public std::enable_shared_from_this<Session> {
     request.request_id = request_id_;
     ApiResponse response = shared_->api->Handle(request);
     const bool keep_alive = req.keep_alive() && !shared_->draining;
-    Write(std::move(response), req.version(), keep_alive);
+    AuditThenWrite(std::move(response), req.version(), keep_alive);
+  }
+
+  // AuditThenWrite sends `response` once its audit record is durable, or
+  // 503 audit_unavailable in its place. The session waits without holding
+  // a worker: the audit writer's callback posts back to this session.
+  void AuditThenWrite(ApiResponse response, unsigned version, bool keep_alive) {
+    if (!response.audit) {
+      return Write(std::move(response), version, keep_alive);
+    }
+    AuditEvent event = std::move(*response.audit);
+    response.audit.reset();
+    auto pending = std::make_shared<ApiResponse>(std::move(response));
+    shared_->audit->Submit(std::move(event), [self = shared_from_this(), pending, version,
+                                              keep_alive](Status durable) {
+      net::post(self->stream_.get_executor(), [self, pending, version, keep_alive,
+                                               durable = std::move(durable)]() mutable {
+        if (!durable.ok()) {
+          *pending = self->shared_->api->AuditFailed(*pending, durable.error(), self->request_id_);
+        }
+        self->Write(std::move(*pending), version, keep_alive);
+      });
+    });
   }
 
   void RespondAndClose(const Error& error) {
@@ -213,7 +236,7 @@ class Session : public std::enable_shared_from_this<Session> {
         parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     const std::string target =
         parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
-    Write(shared_->api->Reject(error, method, target, peer_, request_id_), 11, false);
+    AuditThenWrite(shared_->api->Reject(error, method, target, peer_, request_id_), 11, false);
   }
 
   void Write(ApiResponse response, unsigned version, bool keep_alive) {
@@ -273,7 +296,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Server::Impl {
  public:
-  Impl(const Config& config, Api* api, Logger* logger, std::unique_ptr<ssl::context> tls)
+  Impl(const Config& config, Api* api, Logger* logger, AuditLog* audit,
+       std::unique_ptr<ssl::context> tls)
       : config_(config),
         tls_(std::move(tls)),
         ioc_(static_cast<int>(Workers())),
@@ -283,6 +307,7 @@ class Server::Impl {
     shared_.config = &config_;
     shared_.api = api;
     shared_.logger = logger;
+    shared_.audit = audit;
     shared_.tls = tls_.get();
     shared_.on_last_session = [this] { net::post(ioc_, [this] { ioc_.stop(); }); };
   }
@@ -441,11 +466,15 @@ class Server::Impl {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 
-Result<std::unique_ptr<Server>> Server::Create(const Config& config, Api* api, Logger* logger) {
+Result<std::unique_ptr<Server>> Server::Create(const Config& config, Api* api, Logger* logger,
+                                               AuditLog* audit) {
+  if (audit == nullptr) {
+    return MakeError(ErrorCode::kInternal, "the server needs an audit log");
+  }
   KEYHOLD_ASSIGN_OR_RETURN(
       auto tls, MakeServerTlsContext(config.cert_file, config.key_file, config.client_ca_file));
   return std::unique_ptr<Server>(
-      new Server(std::make_unique<Impl>(config, api, logger, std::move(tls))));
+      new Server(std::make_unique<Impl>(config, api, logger, audit, std::move(tls))));
 }
 
 Status Server::Start() {

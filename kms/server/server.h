@@ -22,6 +22,7 @@
 
 #include "crypto/error.h"
 #include "kms/api/api.h"
+#include "kms/audit/audit_log.h"
 #include "kms/config.h"
 #include "kms/logger.h"
 
@@ -30,8 +31,11 @@ namespace keyhold::kms {
 class Server {
  public:
   // Create builds the TLS context (kInvalidConfig on a bad certificate or
-  // key) and the listener's settings; nothing listens yet.
-  static Result<std::unique_ptr<Server>> Create(const Config& config, Api* api, Logger* logger);
+  // key) and the listener's settings; nothing listens yet. Every answer
+  // but the probes' waits until its record is durable in `audit` (which
+  // must outlive the server); if it cannot be, the answer is 503.
+  static Result<std::unique_ptr<Server>> Create(const Config& config, Api* api, Logger* logger,
+                                                AuditLog* audit);
   ~Server();
 
   // Start binds, listens and starts one worker thread per configured worker

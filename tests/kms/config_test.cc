@@ -640,3 +640,40 @@ TEST(ConfigTest, ServiceOptionsFromDefaults) {
 
 }  // namespace
 }  // namespace keyhold::kms
+
+namespace keyhold::kms {
+namespace {
+
+TEST(ConfigAuditTest, DefaultsAndEveryField) {
+  const Config d = MustParse(kMinimal);
+  EXPECT_EQ(d.audit_path, std::filesystem::path("/var/lib/keyhold/audit"));
+  EXPECT_EQ(d.audit_max_file_mib, 64u);
+  EXPECT_EQ(d.audit_max_file_age_hours, 24u);
+  EXPECT_EQ(d.audit_retention_days, 365u);
+  EXPECT_TRUE(d.audit_clear_context_tenants.empty());
+  const Config c =
+      MustParse(With("[audit]\npath = \"/srv/audit\"\nmax_file_mib = 8\nmax_file_age_hours = 1\n"
+                     "retention_days = 730\nclear_context_tenants = [\"acme\", \"hk-bank\"]\n"));
+  EXPECT_EQ(c.audit_path, std::filesystem::path("/srv/audit"));
+  EXPECT_EQ(c.audit_max_file_mib, 8u);
+  EXPECT_EQ(c.audit_max_file_age_hours, 1u);
+  EXPECT_EQ(c.audit_retention_days, 730u);
+  EXPECT_EQ(c.audit_clear_context_tenants, (std::vector<std::string>{"acme", "hk-bank"}));
+}
+
+TEST(ConfigAuditTest, BadValuesAreRefusedAtTheirLine) {
+  ExpectRefused(With("[audit]\npath = \"\"\n"), 5, "audit.path");
+  ExpectRefused(With("[audit]\nmax_file_mib = 0\n"), 5, "audit.max_file_mib");
+  ExpectRefused(With("[audit]\nretention_days = 30\n"), 5, "audit.retention_days");
+  ExpectRefused(With("[audit]\nclear_context_tenants = [\"a/b\"]\n"), 5,
+                "audit.clear_context_tenants");
+  ExpectRefused(With("[audit]\nclear_context_tenants = \"acme\"\n"), 5,
+                "audit.clear_context_tenants");
+  ExpectRefused(With("[audit]\nsyslog = true\n"), 5, "audit.syslog");
+  // Below a year only in development mode.
+  const Config dev = MustParse(With("[server]\ndev_mode = true\n[audit]\nretention_days = 1\n"));
+  EXPECT_EQ(dev.audit_retention_days, 1u);
+}
+
+}  // namespace
+}  // namespace keyhold::kms

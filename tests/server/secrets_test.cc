@@ -1,6 +1,6 @@
 // DESIGN.md invariant 1 across the running service: a scenario produces
 // data keys, tokens and unseal shares; then its logs, its metrics page and
-// every file of its store are searched for each of them, raw and in base64
+// every file of its store and audit log are searched for each of them, raw and in base64
 // and hex. Zero hits is the only pass.
 #include <gtest/gtest.h>
 
@@ -68,11 +68,18 @@ TEST_F(ServerTest, NoSecretInLogsMetricsOrStoreFiles) {
       << metrics.raw;
   haystack += metrics.raw;
   StopServer();  // everything on disk now
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(config_.store_path)) {
-    if (entry.is_regular_file()) {
-      haystack += Slurp(entry.path());
+  std::size_t audit_bytes = 0;
+  for (const auto& dir : {config_.store_path, config_.audit_path}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+      if (entry.is_regular_file()) {
+        const std::string content = Slurp(entry.path());
+        if (dir == config_.audit_path)
+          audit_bytes += content.size();
+        haystack += content;
+      }
     }
   }
+  EXPECT_GT(audit_bytes, 5000u) << "the audit log was searched too";
   ASSERT_GT(haystack.size(), 10000u);
   int hits = 0;
   for (const auto& s : secrets) {

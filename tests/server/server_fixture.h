@@ -47,6 +47,7 @@ class ServerTest : public ::testing::Test {
     config_.client_ca_file = pki_.ca_cert;
     config_.client_certs = {ClientCertBinding{"app1.test", "acme", RoleSet::Of({Role::kApp})}};
     config_.store_path = dir_.path() / "store";
+    config_.audit_path = dir_.path() / "audit";
     config_.shutdown_grace_ms = 2000;
     Configure(config_);
     StartServer();
@@ -57,18 +58,28 @@ class ServerTest : public ::testing::Test {
   virtual void Configure(Config&) {}
 
   void StartServer() {
+    AuditLogOptions ao;
+    ao.dir = config_.audit_path;
+    auto audit = AuditLog::Open(ao, [] { return SystemClock::Instance().NowMicros(); });
+    ASSERT_TRUE(audit.ok()) << audit.error().message;
+    audit_ = std::move(audit).value();
     KeyServiceOptions o = config_.ServiceOptions();
     o.clock = &clock_;
     auto service = KeyService::Open(o);
     ASSERT_TRUE(service.ok()) << service.error().message;
     service_ = std::move(service).value();
+    service_->AttachAudit(audit_.get(), [this](const std::string& finding) {
+      std::lock_guard lock(log_mu_);
+      audit_findings_.push_back(finding);
+    });
     logger_ = std::make_unique<Logger>(LogLevel::kDebug, [this](std::string_view line) {
       std::lock_guard lock(log_mu_);
       log_lines_.emplace_back(line);
     });
     metrics_ = std::make_unique<Metrics>();
-    api_ = std::make_unique<Api>(service_.get(), &config_, logger_.get(), metrics_.get(), &clock_);
-    auto server = Server::Create(config_, api_.get(), logger_.get());
+    api_ = std::make_unique<Api>(service_.get(), &config_, logger_.get(), metrics_.get(), &clock_,
+                                 audit_.get());
+    auto server = Server::Create(config_, api_.get(), logger_.get(), audit_.get());
     ASSERT_TRUE(server.ok()) << server.error().message;
     server_ = std::move(server).value();
     ASSERT_TRUE(server_->Start().ok());
@@ -81,7 +92,11 @@ class ServerTest : public ::testing::Test {
       server_.reset();
     }
     api_.reset();
+    if (service_) {
+      service_->Seal();  // as keyhold server does at exit: the closing checkpoint
+    }
     service_.reset();
+    audit_.reset();
   }
 
   std::string Address() const { return "https://127.0.0.1:" + std::to_string(server_->port()); }
@@ -162,6 +177,10 @@ class ServerTest : public ::testing::Test {
   testing::TestPki pki_;
   testing::ManualClock clock_;
   Config config_;
+  std::mutex log_mu_;
+  std::vector<std::string> log_lines_;
+  std::vector<std::string> audit_findings_;
+  std::unique_ptr<AuditLog> audit_;  // outlives the service, as in keyhold server
   std::unique_ptr<KeyService> service_;
   std::unique_ptr<Logger> logger_;
   std::unique_ptr<Metrics> metrics_;
@@ -169,8 +188,6 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::vector<std::string> shares_;
   std::string admin_token_;
-  std::mutex log_mu_;
-  std::vector<std::string> log_lines_;
 };
 
 }  // namespace keyhold::kms
