@@ -15,6 +15,17 @@ constexpr std::string_view kMacField = ",\"mac\":";
 constexpr std::string_view kSigField = ",\"sig\":\"";
 constexpr std::size_t kMacHex = 64;
 constexpr std::size_t kSigHex = 128;
+constexpr int kMaxDepth = 4;
+
+struct DepthExceeded {};
+
+// Audit times have four-digit years, the only ones the format spells.
+constexpr std::int64_t kMinTimeUs = -30'610'224'000'000'000;  // 1000-01-01T00:00:00Z
+constexpr std::int64_t kMaxTimeUs = 253'402'300'799'999'999;  // 9999-12-31T23:59:59.999999Z
+
+bool TimeInRange(std::int64_t us) {
+  return us >= kMinTimeUs && us <= kMaxTimeUs;
+}
 
 template <std::size_t N>
 std::string Hex(const std::array<std::uint8_t, N>& bytes) {
@@ -108,7 +119,9 @@ bool ParseTime(std::string_view text, std::int64_t* us) {
     return false;
   }
   *us = static_cast<std::int64_t>(timegm(&tm)) * 1'000'000 + num(20, 6);
-  return true;
+  // timegm normalises (February 30 becomes March 2): only a time that
+  // renders back to the same text is a real one.
+  return TimeInRange(*us) && Rfc3339Micros(*us) == text;
 }
 
 Error Bad(const std::string& what) {
@@ -118,14 +131,16 @@ Error Bad(const std::string& what) {
 }  // namespace
 
 std::string Rfc3339Micros(std::int64_t unix_us) {
-  const std::int64_t floor_s = unix_us >= 0 ? unix_us / 1'000'000 : (unix_us - 999'999) / 1'000'000;
+  // Floor division without overflow at the ends of the range.
+  const std::int64_t floor_s = unix_us / 1'000'000 - (unix_us % 1'000'000 < 0 ? 1 : 0);
   const std::time_t t = static_cast<std::time_t>(floor_s);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
   const std::size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  const std::int64_t rem = unix_us % 1'000'000;
   std::snprintf(buf + n, sizeof(buf) - n, ".%06lldZ",
-                static_cast<long long>(unix_us - floor_s * 1'000'000));
+                static_cast<long long>(rem < 0 ? rem + 1'000'000 : rem));
   return buf;
 }
 
@@ -135,6 +150,9 @@ crypto::Sha256Digest LineHash(std::string_view line) {
 
 Result<std::string> FormatEventLine(const AuditEvent& e, const AuditKeys& keys, bool sign,
                                     ChainState* chain) {
+  if (!TimeInRange(e.time_us)) {
+    return MakeError(ErrorCode::kInvalidRequest, "an audit time must lie in the years 1000-9999");
+  }
   Json body = Json::object();
   body["time"] = Rfc3339Micros(e.time_us);
   body["type"] = e.type;
@@ -163,6 +181,9 @@ Result<std::string> FormatCheckpointLine(std::int64_t time_us, std::string_view 
                                          const AuditKeys& keys, ChainState* chain) {
   if (keys.signer == nullptr) {
     return MakeError(ErrorCode::kSealed, "a checkpoint needs the unsealed signing key");
+  }
+  if (!TimeInRange(time_us)) {
+    return MakeError(ErrorCode::kInvalidRequest, "an audit time must lie in the years 1000-9999");
   }
   Json body = Json::object();
   body["time"] = Rfc3339Micros(time_us);
@@ -210,9 +231,21 @@ Result<ParsedLine> ParseLine(std::string_view line) {
   }
   std::string b(rest);
   b += '}';
+  // A record nests three levels at most (body, context, justification); a
+  // deeper line is refused while parsing, before nlohmann's recursive
+  // destructor and serializer could run out of stack on it.
   Json body;
   try {
-    body = Json::parse(b);
+    body = Json::parse(b, [](int depth, Json::parse_event_t event, Json&) {
+      if ((event == Json::parse_event_t::object_start ||
+           event == Json::parse_event_t::array_start) &&
+          depth >= kMaxDepth) {
+        throw DepthExceeded{};
+      }
+      return true;
+    });
+  } catch (const DepthExceeded&) {
+    return Bad("the record nests too deep");
   } catch (const Json::exception&) {
     return Bad("the record is not valid JSON");
   }
