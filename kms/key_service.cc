@@ -1,5 +1,7 @@
 #include "kms/key_service.h"
 
+#include <algorithm>
+
 #include "kms/audit/audit_head.h"
 
 namespace keyhold::kms {
@@ -17,6 +19,11 @@ Result<std::unique_ptr<KeyService>> KeyService::Open(const KeyServiceOptions& op
 }
 
 KeyService::~KeyService() {
+  // The audit log's head callback refers to the store: close its chapter
+  // (a last checkpoint) while the store is still here.
+  if (audit_ != nullptr && keyring_) {
+    audit_->ClearKeys();
+  }
   // The keyring and token store refer to the store: they go first.
   std::lock_guard lock(mu_);
   keyring_.reset();
@@ -62,6 +69,9 @@ Status KeyService::ConnectAudit(const std::shared_ptr<const RecordSealer>& seale
   KEYHOLD_ASSIGN_OR_RETURN(crypto::SecretBytes seed, seal_->DeriveKey("keyhold/v1/audit-sign"));
   KEYHOLD_ASSIGN_OR_RETURN(crypto::Ed25519Signer signer, crypto::Ed25519Signer::FromSeed(seed));
   KEYHOLD_ASSIGN_OR_RETURN(ChainHead stored, LoadAuditHead(*store_, *sealer));
+  // What the log held before this unseal wrote anything: its own
+  // checkpoints (and a rotation it may trigger) save the head anew.
+  const ChainHead before = audit_->head();
   Store* store = store_.get();
   KEYHOLD_TRY(audit_->SetKeys(
       std::move(mac_key), std::move(context_key), std::move(signer),
@@ -70,15 +80,24 @@ Status KeyService::ConnectAudit(const std::shared_ptr<const RecordSealer>& seale
     return Status::Ok();  // a new store: nothing to compare yet
   }
   const AuditVerifyResult check = audit_->CheckAgainstHead(stored);
+  // Every checkpoint saves the head as soon as it is durable, so at most
+  // one (interrupted by a crash between the two) may be missing from the
+  // store. More means the store is older than the log.
+  const auto unsaved =
+      std::count_if(check.checkpoints_after_head.begin(), check.checkpoints_after_head.end(),
+                    [&](std::uint64_t seq) { return seq <= before.seq; });
   std::string finding;
   if (!check.ok) {
     finding = check.file + ":" + std::to_string(check.line) + ": " + check.reason;
-  } else if (check.checkpoints_after_head > 2) {
-    // Every checkpoint saves the head; only the newest one (this unseal's)
-    // and one interrupted by a crash may be missing from the store.
+  } else if (unsaved > 1) {
+    std::string seqs;
+    for (std::uint64_t seq : check.checkpoints_after_head) {
+      if (seq <= before.seq)
+        seqs += (seqs.empty() ? "" : ", ") + std::to_string(seq);
+    }
     finding = "the store's audit head (seq " + std::to_string(stored.seq) +
-              ") is older than checkpoints in the log: the store was put back from an older "
-              "copy";
+              ") is older than checkpoints " + seqs +
+              " in the log: the store was put back from an older copy";
   }
   if (!finding.empty()) {
     AuditEvent e;

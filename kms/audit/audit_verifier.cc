@@ -174,7 +174,7 @@ class Run {
       result_.unkeyed++;
     }
     if (r.type == "checkpoint" && options_.expected_head && r.seq > options_.expected_head->seq) {
-      result_.checkpoints_after_head++;
+      result_.checkpoints_after_head.push_back(r.seq);
     }
     if (r.public_key) {
       if (!result_.public_key) {

@@ -55,8 +55,8 @@ struct AuditVerifyResult {
   std::uint64_t macs = 0;        // macs checked (with the key)
   std::uint64_t unkeyed = 0;     // records written while sealed (mac null)
   std::uint64_t after_last_signature = 0;
-  // Checkpoints with a seq above the expected head's.
-  std::uint64_t checkpoints_after_head = 0;
+  // The seqs of checkpoints above the expected head's.
+  std::vector<std::uint64_t> checkpoints_after_head;
   std::optional<crypto::Ed25519PublicKey> public_key;  // the key signatures were checked with
   bool public_key_pinned = false;
   std::vector<std::string> warnings;

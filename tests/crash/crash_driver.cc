@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -36,6 +37,8 @@ struct Stats {
   long acknowledged = 0;
   long lost = 0;
   long torn = 0;
+  long audit_records = 0;
+  long audit_findings = 0;
   double worst_recovery_ms = 0;
 };
 
@@ -146,12 +149,23 @@ int Main(int argc, char** argv) {
       return 1;
     }
     const auto t0 = Clock::now();
+    auto audit = kms::AuditLog::Open(AuditOptions(dir.path()),
+                                     [] { return kms::SystemClock::Instance().NowMicros(); });
+    if (!audit.ok()) {
+      std::cerr << "cycle " << cycle << ": audit reopen failed: " << audit.error().message << "\n";
+      ++stats.torn;
+      break;
+    }
     auto service = kms::KeyService::Open(StoreOptions(dir.path()));
     if (!service.ok()) {
       std::cerr << "cycle " << cycle << ": reopen failed: " << service.error().message << "\n";
       ++stats.torn;
       break;
     }
+    (*service)->AttachAudit(audit->get(), [&](const std::string& finding) {
+      std::cerr << "cycle " << cycle << ": AUDIT FINDING " << finding << "\n";
+      ++stats.audit_findings;
+    });
     const bool initialized = (*service)->seal_status().initialized;
     auto unsealed = initialized ? (*service)->UnsealWithKeyFile(KeyFile(dir.path()))
                                 : Status(MakeError(ErrorCode::kNotInitialized));
@@ -159,6 +173,7 @@ int Main(int argc, char** argv) {
         std::max(stats.worst_recovery_ms,
                  std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     std::map<std::string, std::string> intent;
+    std::set<std::string> acked_audit;
     std::set<std::string> touched;
     std::vector<Wrap> wraps;
     std::shared_ptr<kms::Keyring> ring;
@@ -178,6 +193,17 @@ int Main(int argc, char** argv) {
       std::string tag;
       in >> tag;
       if (tag == "READY") {
+        continue;
+      }
+      if (tag == "A") {
+        std::string id;
+        in >> id;
+        acked_audit.insert(id);
+        continue;
+      }
+      if (tag == "F") {
+        std::cerr << "cycle " << cycle << ": worker AUDIT FINDING " << line << "\n";
+        ++stats.audit_findings;
         continue;
       }
       if (tag == "T") {
@@ -226,6 +252,34 @@ int Main(int argc, char** argv) {
         in >> w.version >> w.blob >> w.plaintext;
         wraps.push_back(w);
         ++acked_wraps[{key, w.version}];
+      }
+    }
+    // Audit: the log verifies, and every acknowledged record is in it.
+    {
+      const auto files = (*audit)->Files();
+      const kms::AuditVerifyResult v = kms::VerifyAuditFiles(files, {});
+      if (!v.ok) {
+        std::cerr << "cycle " << cycle << ": AUDIT LOG BROKEN " << v.file << ":" << v.line << ": "
+                  << v.reason << "\n";
+        ++stats.torn;
+      }
+      std::set<std::string> present;
+      for (const auto& f : files) {
+        std::ifstream file(f, std::ios::binary);
+        std::string record;
+        while (std::getline(file, record)) {
+          const std::size_t at = record.find("\"request_id\":\"");
+          if (at != std::string::npos) {
+            const std::size_t from = at + 14;
+            present.insert(record.substr(from, record.find('"', from) - from));
+          }
+        }
+      }
+      for (const auto& id : acked_audit) {
+        ++stats.audit_records;
+        if (!present.contains(id)) {
+          lose("audit record " + id, nullptr);
+        }
       }
     }
     if (!ring) {
@@ -289,13 +343,17 @@ int Main(int argc, char** argv) {
         }
       }
     }
+    (*service)->Seal();  // the closing checkpoint, as keyhold server does at exit
     ++stats.cycles;
   }
   std::printf(
-      "cycles %ld, acknowledged writes %ld, lost writes %ld, torn records %ld, worst recovery "
-      "%.1f ms\n",
-      stats.cycles, stats.acknowledged, stats.lost, stats.torn, stats.worst_recovery_ms);
-  return stats.lost == 0 && stats.torn == 0 && stats.cycles == cycles ? 0 : 1;
+      "cycles %ld, acknowledged writes %ld, acknowledged audit records %ld, lost writes %ld, "
+      "torn records %ld, audit findings %ld, worst recovery %.1f ms\n",
+      stats.cycles, stats.acknowledged, stats.audit_records, stats.lost, stats.torn,
+      stats.audit_findings, stats.worst_recovery_ms);
+  return stats.lost == 0 && stats.torn == 0 && stats.audit_findings == 0 && stats.cycles == cycles
+             ? 0
+             : 1;
 }
 
 }  // namespace

@@ -10,9 +10,12 @@
 //   T <key> <state>               about to change the state (intent)
 //   S <key> <state>               state changed (acknowledged)
 //   W <key> <version> <b64 blob> <b64 plaintext>   wrap (acknowledged)
+//   A <request id>                audit record durable (acknowledged)
+//   F <finding>                   the audit check at unseal found a problem
 #ifndef KEYHOLD_TESTS_CRASH_CRASH_PROTOCOL_H_
 #define KEYHOLD_TESTS_CRASH_CRASH_PROTOCOL_H_
 
+#include "kms/audit/audit_log.h"
 #include "kms/key_service.h"
 
 namespace keyhold::crash {
@@ -24,6 +27,14 @@ inline kms::KeyServiceOptions StoreOptions(const std::filesystem::path& dir) {
   o.store.dir = dir / "store";
   o.seal.dev_mode = true;
   o.keyring.budget = kms::BudgetLimits{1ULL << 30, 1ULL << 32, 4};
+  return o;
+}
+
+// Small files so that kills also land around rotations.
+inline kms::AuditLogOptions AuditOptions(const std::filesystem::path& dir) {
+  kms::AuditLogOptions o;
+  o.dir = dir / "audit";
+  o.max_file_bytes = 256 * 1024;
   return o;
 }
 

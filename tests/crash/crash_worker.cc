@@ -1,13 +1,17 @@
-// Crash worker: opens (initialising on first use) the store in argv[1],
-// then creates, rotates, disables/enables and wraps forever, acknowledging
-// each operation on stdout only after the call that made it durable
-// returned ok. The driver kills it with SIGKILL at a random moment.
+// Crash worker: opens (initialising on first use) the store and the audit
+// log in argv[1], then creates, rotates, disables/enables and wraps
+// forever, acknowledging each operation on stdout only after the call that
+// made it durable returned ok, and after its audit record is durable (as
+// the server answers). A second thread appends audit records as fast as it
+// can, so that kills land inside group commits. The driver kills it with
+// SIGKILL at a random moment.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "crypto/base64.h"
@@ -26,6 +30,10 @@ void Emit(const std::string& line) {
   }
 }
 
+std::string Id(unsigned long seed, std::uint64_t i) {
+  return "M" + std::to_string(seed) + "-" + std::to_string(i);
+}
+
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "crash worker: %s\n", what.c_str());
   std::_Exit(2);
@@ -42,10 +50,35 @@ int main(int argc, char** argv) {
   const unsigned long seed = std::strtoul(argv[2], nullptr, 10);
   std::mt19937_64 rng(seed);
 
+  auto audit = kms::AuditLog::Open(crash::AuditOptions(dir),
+                                   [] { return kms::SystemClock::Instance().NowMicros(); });
+  if (!audit.ok()) {
+    Die(audit.error().message);
+  }
   auto service = kms::KeyService::Open(crash::StoreOptions(dir));
   if (!service.ok()) {
     Die(service.error().message);
   }
+  (*service)->AttachAudit(audit->get(), [](const std::string& finding) { Emit("F " + finding); });
+  kms::AuditLog* log = audit->get();
+  // Audited emits the acknowledgement `line` once the record of `id` is
+  // durable.
+  const auto audited = [log](const std::string& id, const std::string& line) {
+    kms::AuditEvent e;
+    e.time_us = kms::SystemClock::Instance().NowMicros();
+    e.request_id = id;
+    e.operation = "crash";
+    e.decision = "allow";
+    e.reason = "ok";
+    e.status = 200;
+    if (Status s = log->Append(std::move(e)); !s.ok()) {
+      Die(s.error().message);
+    }
+    Emit("A " + id);
+    if (!line.empty()) {
+      Emit(line);
+    }
+  };
   if (!(*service)->seal_status().initialized) {
     kms::InitRequest req;
     req.method = kms::SealMethod::kKeyFile;
@@ -76,6 +109,11 @@ int main(int argc, char** argv) {
     after = page->back().id.name();
   }
   Emit("READY");
+  std::thread([&audited, seed] {
+    for (std::uint64_t n = 0;; ++n) {
+      audited("L" + std::to_string(seed) + "-" + std::to_string(n), "");
+    }
+  }).detach();
 
   for (std::uint64_t i = 0;; ++i) {
     const int op = keys.empty() ? 0 : static_cast<int>(rng() % 10);
@@ -88,14 +126,14 @@ int main(int argc, char** argv) {
         Die(r.error().message);
       }
       keys.push_back(id);
-      Emit("C " + id.ToString());
+      audited(Id(seed, i), "C " + id.ToString());
       continue;
     }
     const KeyId& id = keys[rng() % keys.size()];
     if (op == 1) {
       auto r = ring->Rotate(id);
       if (r.ok()) {
-        Emit("R " + id.ToString() + " " + std::to_string(r->record.latest_version));
+        audited(Id(seed, i), "R " + id.ToString() + " " + std::to_string(r->record.latest_version));
       } else if (r.error().code != ErrorCode::kInvalidKeyState) {
         Die(r.error().message);
       }
@@ -107,13 +145,14 @@ int main(int argc, char** argv) {
       if (!r.ok()) {
         Die(r.error().message);
       }
-      Emit("S " + id.ToString() + " " + target);
+      audited(Id(seed, i), "S " + id.ToString() + " " + target);
     } else {
       auto plaintext = crypto::RandomBytes(16).value();
       auto r = ring->Wrap(id, plaintext, {});
       if (r.ok()) {
-        Emit("W " + id.ToString() + " " + std::to_string(r->key_version) + " " +
-             crypto::Base64Encode(r->ciphertext) + " " + crypto::Base64Encode(plaintext));
+        audited(Id(seed, i), "W " + id.ToString() + " " + std::to_string(r->key_version) + " " +
+                                 crypto::Base64Encode(r->ciphertext) + " " +
+                                 crypto::Base64Encode(plaintext));
       } else if (r.error().code != ErrorCode::kInvalidKeyState) {
         Die(r.error().message);
       }
