@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# bench/load.sh: unwrap over HTTPS (TLS 1.3, keep-alive) against nginx
+# serving a static JSON answer of the same size over TLS 1.3, in one
+# command, with wrk: 16 connections, 10 s each (LOAD_SECONDS,
+# LOAD_CONNECTIONS to change). Keyhold runs twice: with its audit log on
+# the disk (durable: fdatasync per batch, the production setting) and with
+# the audit log on /dev/shm (the same code, but a sync costs nothing), which
+# isolates what durable audit costs. Prints req/s, latency percentiles and
+# the ratios. Everything runs on 127.0.0.1 in a temporary directory and
+# stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${LOAD_SECONDS:-10}"
+connections="${LOAD_CONNECTIONS:-16}"
+
+scripts/deps >/dev/null
+missing=()
+for p in nginx-light wrk; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=(); [ "$(id -u)" != 0 ] && sudo=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/release --target keyhold >/dev/null
+bin="$PWD/build/release/cli/keyhold"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Certificates (P-256) for both servers.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
+  -keyout "$work/ca.key" -out "$work/ca.crt" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$work/ext"
+openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 2 -extfile "$work/ext" -out "$work/server.crt" 2>/dev/null
+
+free_port() { /usr/bin/env python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || shuf -i 20000-60000 -n 1; }
+kport=$(free_port)
+nport=$(free_port)
+
+# Keyhold: production durability (default LMDB sync), a dev key file only so
+# the benchmark can unseal without a person.
+cat > "$work/keyhold.toml" <<TOML
+[server]
+listen = "127.0.0.1:$kport"
+dev_mode = true
+[tls]
+cert_file = "$work/server.crt"
+key_file = "$work/server.key"
+[store]
+path = "$work/store"
+[audit]
+path = "$work/audit"
+[seal]
+dev_key_file = "$work/unseal.key"
+[log]
+level = "warn"
+TOML
+start_keyhold() {
+  "$bin" server --config "$work/keyhold.toml" 2>>"$work/keyhold.log" &
+  kpid=$!
+  pids+=($kpid)
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null --cacert "$work/ca.crt" "$KEYHOLD_ADDR/v1/health/live" && break
+    sleep 0.1
+  done
+}
+export KEYHOLD_ADDR="https://127.0.0.1:$kport" KEYHOLD_CACERT="$work/ca.crt"
+start_keyhold
+admin=$("$bin" operator init --method key_file | sed -n 's/^Initial admin token: //p')
+KEYHOLD_TOKEN="$admin" "$bin" key create bench/app >/dev/null
+app=$(KEYHOLD_TOKEN="$admin" "$bin" token create --principal bench --tenant bench --role app | sed -n 's/^token: *//p')
+blob=$(head -c 32 /dev/urandom | KEYHOLD_TOKEN="$app" "$bin" wrap bench/app --context purpose=bench)
+body="{\"ciphertext\":\"$blob\",\"context\":{\"purpose\":\"bench\"}}"
+answer=$(curl -s --cacert "$work/ca.crt" -H "Authorization: Bearer $app" -H 'Content-Type: application/json' \
+  -d "$body" "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap")
+
+# nginx: one worker, TLS 1.3 only, the same JSON answer (same size) for POST.
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  keepalive_requests 10000000;
+  server {
+    listen 127.0.0.1:$nport ssl;
+    ssl_protocols TLSv1.3;
+    ssl_certificate $work/server.crt;
+    ssl_certificate_key $work/server.key;
+    location = /unwrap {
+      default_type application/json;
+      add_header Cache-Control no-store;
+      return 200 '$answer';
+    }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null -k "https://127.0.0.1:$nport/unwrap" -X POST && break
+  sleep 0.1
+done
+
+cat > "$work/unwrap.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $app"
+LUA
+
+run() {  # url -> prints wrk output
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/unwrap.lua" "$1"
+}
+echo "machine: $(nproc) cores; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "answer size: keyhold ${#answer} bytes, nginx the same bytes"
+echo
+echo "== nginx (static answer, TLS 1.3, 1 worker)"
+nginx_out=$(run "https://127.0.0.1:$nport/unwrap"); echo "$nginx_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+echo "== keyhold unwrap (TLS 1.3, one worker thread per core)"
+keyhold_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$keyhold_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+# The same server with its audit log in RAM: what durability costs.
+kill -TERM "$kpid"; wait "$kpid" 2>/dev/null || true
+shm=$(mktemp -d /dev/shm/keyhold-bench.XXXXXX)
+trap 'cleanup; rm -rf "$shm"' EXIT
+sed -i "s|^path = \"$work/audit\"|path = \"$shm/audit\"|" "$work/keyhold.toml"
+start_keyhold
+echo "== keyhold unwrap, audit log on /dev/shm (sync costs nothing)"
+ram_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$ram_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+n=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')
+k=$(echo "$keyhold_out" | awk '/Requests\/sec/ {print $2}')
+r=$(echo "$ram_out" | awk '/Requests\/sec/ {print $2}')
+echo
+awk -v k="$k" -v n="$n" -v r="$r" 'BEGIN {
+  printf "keyhold %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.6)\n", k, n, k / n
+  printf "durable audit costs %.1f%% of throughput (%.0f req/s with the log in RAM; target <= 10%%)\n", (1 - k / r) * 100, r
+}'
+if echo "$keyhold_out$ram_out" | grep -q 'Non-2xx'; then
+  echo "WARNING: keyhold answered errors during the run" >&2
+fi
