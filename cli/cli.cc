@@ -18,6 +18,7 @@
 #include "crypto/base64.h"
 #include "crypto/secret_bytes.h"
 #include "kms/audit/audit_verifier.h"
+#include "kms/clock.h"
 #include "kms/config.h"
 #include "kms/server/run.h"
 
@@ -594,6 +595,12 @@ int Main(int argc, char** argv) {
       ->required();
   verify->add_option("--public-key", public_key,
                      "Checkpoint public key (64 hex digits, or a file holding them) to pin");
+  std::uint32_t retention_days = 365;
+  verify
+      ->add_option("--retention-days", retention_days,
+                   "Files missing from the start of the log are an error while younger than "
+                   "this (0: never)")
+      ->capture_default_str();
   verify->footer(
       "Example: keyhold audit verify --public-key audit.pub /var/lib/keyhold/audit/audit-*.jsonl");
   verify->callback([&] {
@@ -611,6 +618,10 @@ int Main(int argc, char** argv) {
         pinned[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
       }
       options.public_key = pinned;
+    }
+    if (retention_days > 0) {
+      options.now_us = kms::SystemClock::Instance().NowMicros();
+      options.retention_us = static_cast<std::int64_t>(retention_days) * 86'400'000'000;
     }
     std::vector<std::filesystem::path> files(audit_files.begin(), audit_files.end());
     std::sort(files.begin(), files.end());

@@ -69,17 +69,26 @@ Status KeyService::ConnectAudit(const std::shared_ptr<const RecordSealer>& seale
   KEYHOLD_ASSIGN_OR_RETURN(crypto::SecretBytes seed, seal_->DeriveKey("keyhold/v1/audit-sign"));
   KEYHOLD_ASSIGN_OR_RETURN(crypto::Ed25519Signer signer, crypto::Ed25519Signer::FromSeed(seed));
   KEYHOLD_ASSIGN_OR_RETURN(ChainHead stored, LoadAuditHead(*store_, *sealer));
-  // What the log held before this unseal wrote anything: its own
-  // checkpoints (and a rotation it may trigger) save the head anew.
+  // Check the log as it is, with the keys, before this unseal writes to it
+  // (its checkpoint saves a new head): a finding must not become the next
+  // baseline unnoticed.
+  const crypto::Ed25519PublicKey public_key = signer.public_key();
   const ChainHead before = audit_->head();
+  AuditVerifyResult check;
+  if (stored.seq != 0) {
+    check = audit_->CheckAgainstHead(stored, mac_key, public_key);
+  }
   Store* store = store_.get();
-  KEYHOLD_TRY(audit_->SetKeys(
-      std::move(mac_key), std::move(context_key), std::move(signer),
-      [store, sealer](const ChainHead& head) { return SaveAuditHead(*store, *sealer, head); }));
+  if (Status s = audit_->SetKeys(
+          std::move(mac_key), std::move(context_key), std::move(signer),
+          [store, sealer](const ChainHead& head) { return SaveAuditHead(*store, *sealer, head); });
+      !s.ok()) {
+    audit_->ClearKeys();  // the unseal fails: the log must not keep its keys
+    return s;
+  }
   if (stored.seq == 0) {
     return Status::Ok();  // a new store: nothing to compare yet
   }
-  const AuditVerifyResult check = audit_->CheckAgainstHead(stored);
   // Every checkpoint saves the head as soon as it is durable, so at most
   // one (interrupted by a crash between the two) may be missing from the
   // store. More means the store is older than the log.

@@ -118,7 +118,10 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
       KEYHOLD_ASSIGN_OR_RETURN(body, ParseJsonObject(request.body));
     }
   }
-  if (audit_ != nullptr && !IsHealthProbe(route.id) && !audit_->healthy()) {
+  // Sealing is exempt: it is the safe direction, and an operator must be
+  // able to take the keys out of memory during an audit outage.
+  if (audit_ != nullptr && !IsHealthProbe(route.id) && route.id != RouteId::kSysSeal &&
+      !audit_->healthy()) {
     // The last audit batch failed: act on nothing until one succeeds (this
     // request's own record is still tried, which is how the log recovers).
     return MakeError(ErrorCode::kAuditUnavailable);

@@ -145,7 +145,12 @@ Status AuditLog::OpenLastFile() {
 }
 
 AuditLog::~AuditLog() {
-  if (keys_) {
+  bool keyed = false;
+  {
+    std::lock_guard lock(mu_);
+    keyed = keys_ != nullptr;
+  }
+  if (keyed) {
     (void)Checkpoint("shutdown");
   }
   {
@@ -232,17 +237,17 @@ std::string AuditLog::ContextDigest(const crypto::EncryptionContext& context) co
   return hex;
 }
 
-AuditVerifyResult AuditLog::CheckAgainstHead(const ChainHead& head) const {
-  std::shared_ptr<const Keys> keys;
-  {
-    std::lock_guard lock(mu_);
-    keys = keys_;
-  }
+AuditVerifyResult AuditLog::CheckAgainstHead(const ChainHead& head,
+                                             const crypto::SecretBytes& mac_key,
+                                             const crypto::Ed25519PublicKey& public_key) const {
   AuditVerifyOptions options;
   options.expected_head = head;
-  if (keys) {
-    options.mac_key = &keys->mac_key;
-    options.public_key = keys->signer.public_key();
+  options.mac_key = &mac_key;
+  options.public_key = public_key;
+  {
+    // Bytes past this may be a batch being written right now.
+    std::lock_guard lock(mu_);
+    options.last_file_limit = file_bytes_;
   }
   // The files from the one holding `head` to the newest.
   std::vector<std::filesystem::path> files = Files();
@@ -255,6 +260,22 @@ AuditVerifyResult AuditLog::CheckAgainstHead(const ChainHead& head) const {
     }
   }
   return VerifyAuditFiles(from, options);
+}
+
+void AuditLog::Flush() {
+  std::promise<void> promise;
+  auto done = promise.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) {
+      return;
+    }
+    Pending p{AuditEvent{}, "", [&promise](const Status&) { promise.set_value(); }};
+    p.barrier = true;
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+  done.get();
 }
 
 ChainHead AuditLog::head() const {
@@ -342,12 +363,15 @@ void AuditLog::WriteBatch(std::vector<Pending> batch) {
   std::vector<Status> outcome(batch.size(), Status::Ok());
   std::size_t last_record = batch.size();
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].checkpoint.empty()) {
+    if (batch[i].checkpoint.empty() && !batch[i].barrier) {
       last_record = i;
     }
   }
   bool saw_checkpoint = false;
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].barrier) {
+      continue;
+    }
     Result<std::string> line =
         batch[i].checkpoint.empty()
             ? FormatEventLine(batch[i].event, k, /*sign=*/i == last_record, &chain)

@@ -87,9 +87,16 @@ class AuditLog {
   // log; empty while sealed or for an empty context.
   std::string ContextDigest(const crypto::EncryptionContext& context) const;
 
-  // CheckAgainstHead verifies the current file with the mac key and checks
-  // that the log reaches `head` (from the store) with the same hash.
-  AuditVerifyResult CheckAgainstHead(const ChainHead& head) const;
+  // CheckAgainstHead verifies the files from the one holding `head` (from
+  // the store) to the newest, up to the last durable byte, with the mac key
+  // and public key given, and checks that the log reaches `head` with the
+  // same hash.
+  AuditVerifyResult CheckAgainstHead(const ChainHead& head, const crypto::SecretBytes& mac_key,
+                                     const crypto::Ed25519PublicKey& public_key) const;
+
+  // Flush returns once everything submitted before it has been written (or
+  // failed) and its callback has run.
+  void Flush();
 
   // The durable head, and the files in chain order.
   ChainHead head() const;
@@ -111,6 +118,7 @@ class AuditLog {
     AuditEvent event;
     std::string checkpoint;  // non-empty: a checkpoint with this reason
     Done done;
+    bool barrier = false;  // Flush: no record, only the callback
   };
 
   AuditLog(const AuditLogOptions& options, NowMicros now);

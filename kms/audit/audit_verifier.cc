@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <utility>
 
 #include "crypto/hmac.h"
@@ -23,14 +25,19 @@ class Run {
     }
   }
 
-  bool File(const std::filesystem::path& path) {
+  bool File(const std::filesystem::path& path, std::uint64_t limit) {
     file_ = path.string();
     line_no_ = 0;
     result_.files++;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
       return Fail("the file cannot be read");
     }
+    std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (limit != 0 && content.size() > limit) {
+      content.resize(limit);
+    }
+    std::istringstream in(std::move(content));
     const auto named_seq = FirstSeqOfFileName(path.filename().string());
     std::string line;
     bool first = true;
@@ -92,7 +99,16 @@ class Run {
                          ": records were cut from the end";
         return std::move(result_);
       }
-      if (head_seen_ && head_hash_ != head.hash) {
+      if (!head_seen_) {
+        result_.ok = false;
+        result_.file = file_;
+        result_.line = 1;
+        result_.reason = "the log starts at seq " + std::to_string(result_.first_seq) +
+                         ", after the store's recorded seq " + std::to_string(head.seq) +
+                         ": the records up to it are missing";
+        return std::move(result_);
+      }
+      if (head_hash_ != head.hash) {
         result_.ok = false;
         result_.file = head_file_;
         result_.line = head_line_;
@@ -254,8 +270,8 @@ std::optional<std::uint64_t> FirstSeqOfFileName(const std::string& name) {
 AuditVerifyResult VerifyAuditFiles(const std::vector<std::filesystem::path>& files,
                                    const AuditVerifyOptions& options) {
   Run run(options);
-  for (const auto& f : files) {
-    if (!run.File(f)) {
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!run.File(files[i], i + 1 == files.size() ? options.last_file_limit : 0)) {
       break;
     }
   }

@@ -33,6 +33,9 @@ struct AuditVerifyOptions {
   std::optional<crypto::Ed25519PublicKey> public_key;
   const crypto::SecretBytes* mac_key = nullptr;
   std::optional<ChainHead> expected_head;
+  // When non-zero, only this many bytes of the last file are read (the
+  // rest may be a batch being written).
+  std::uint64_t last_file_limit = 0;
   // When both are set, a gap before the first record is an error if the
   // first record is younger than the retention floor.
   std::int64_t now_us = 0;

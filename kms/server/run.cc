@@ -92,6 +92,9 @@ int RunServer(const Config& config) {
   sd_notify(0, "READY=1");
   (*server)->Wait();
   scheduler.Stop();
+  // Sessions cut at the grace deadline may still wait on their records:
+  // let every callback run before the server (and its executors) go.
+  (*audit)->Flush();
   server->reset();
   (*service)->Seal();  // wipe every key from memory before exit
   logger.Log(LogLevel::kInfo, "stopped");

@@ -403,3 +403,54 @@ TEST_F(AuditLogTest, EverySingleMutationIsFoundAtTheRightRecord) {
 
 }  // namespace
 }  // namespace keyhold::kms
+
+namespace keyhold::kms {
+namespace {
+
+TEST_F(AuditLogTest, MissingEarlyFilesAreAnErrorWithinRetention) {
+  auto log = Open(/*max_file_bytes=*/2048);
+  Unseal(*log);
+  for (int i = 0; i < 30; ++i)
+    ASSERT_TRUE(log->Append(Event(i)).ok());
+  auto files = log->Files();
+  ASSERT_GE(files.size(), 3u);
+  files.erase(files.begin());
+  AuditVerifyOptions o;
+  o.public_key = Signer().public_key();
+  // Without a retention floor: a warning only.
+  AuditVerifyResult r = VerifyAuditFiles(files, o);
+  EXPECT_TRUE(r.ok) << r.reason;
+  EXPECT_FALSE(r.warnings.empty());
+  // Younger than the floor: an error at the first file given.
+  o.now_us = now_us_;
+  o.retention_us = std::int64_t{365} * 86'400'000'000;
+  r = VerifyAuditFiles(files, o);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.file, files.front().string());
+  EXPECT_NE(r.reason.find("retention"), std::string::npos) << r.reason;
+  // Older than the floor: fine again.
+  o.now_us = now_us_ + o.retention_us + 1;
+  EXPECT_TRUE(VerifyAuditFiles(files, o).ok);
+}
+
+TEST_F(AuditLogTest, ALogThatStartsAfterTheStoredHeadFails) {
+  ChainHead head;
+  {
+    auto log = Open(/*max_file_bytes=*/2048);
+    Unseal(*log);
+    for (int i = 0; i < 30; ++i)
+      ASSERT_TRUE(log->Append(Event(i)).ok());
+    head = {3, {}};  // a head in the first file
+    auto files = log->Files();
+    files.erase(files.begin());
+    AuditVerifyOptions o;
+    o.public_key = Signer().public_key();
+    o.expected_head = head;
+    const AuditVerifyResult r = VerifyAuditFiles(files, o);
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.reason.find("records up to it are missing"), std::string::npos) << r.reason;
+  }
+}
+
+}  // namespace
+}  // namespace keyhold::kms

@@ -230,6 +230,17 @@ TEST_F(AuditTest, ARecordThatCannotBeMadeDurableFailsTheRequest) {
   EXPECT_EQ(Records().back()["request_id"], served.request_id);
   const AuditVerifyResult v = VerifyAll();
   EXPECT_TRUE(v.ok) << v.reason;
+
+  // During an outage an operator can still seal: the keys leave memory
+  // even though the seal's own record cannot be written.
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+  tight.rlim_cur = std::filesystem::file_size(audit_->Files().back()) + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+  (void)Call(*client, "POST", "/v1/keys/acme/k/unwrap", unwrap.dump());  // the outage begins
+  Answer sealed = Call(admin_token_, "POST", "/v1/sys/seal", Json::object());
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+  EXPECT_EQ(sealed.status, 503) << "its record was not durable: " << sealed.raw;
+  EXPECT_EQ(Get("", "/v1/sys/seal-status").body["sealed"], true);
 }
 
 TEST_F(AuditTest, ALogCutAtItsEndIsFoundAtUnseal) {

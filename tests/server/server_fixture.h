@@ -89,6 +89,7 @@ class ServerTest : public ::testing::Test {
     if (server_) {
       server_->Shutdown();
       server_->Wait();
+      audit_->Flush();  // as keyhold server does: no callback outlives the server
       server_.reset();
     }
     api_.reset();
