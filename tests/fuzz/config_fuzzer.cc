@@ -99,14 +99,5 @@ void FuzzOne(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  try {
-    FuzzOne(keyhold::fuzz::AsText({data, size}));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "fuzz property failed: exception: %s\n", e.what());
-    std::abort();
-  } catch (...) {
-    std::fprintf(stderr, "fuzz property failed: ParseConfig threw a non-std exception\n");
-    std::abort();
-  }
-  return 0;
+  return keyhold::fuzz::RunNothrow(data, size, FuzzOne);
 }

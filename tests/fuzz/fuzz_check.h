@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <span>
 #include <string_view>
 
@@ -31,6 +32,22 @@ inline bool SameBytes(std::span<const std::uint8_t> a, std::span<const std::uint
 // AsText views fuzz input as a string.
 inline std::string_view AsText(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// RunNothrow runs one fuzz input through `fn` (taking the input as text);
+// an exception escaping it is a broken property, reported and aborted.
+template <class Fn>
+int RunNothrow(const std::uint8_t* data, std::size_t size, Fn fn) {
+  try {
+    fn(AsText({data, size}));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fuzz property failed: exception: %s\n", e.what());
+    std::abort();
+  } catch (...) {
+    std::fprintf(stderr, "fuzz property failed: a non-std exception escaped\n");
+    std::abort();
+  }
+  return 0;
 }
 
 }  // namespace keyhold::fuzz

@@ -492,14 +492,5 @@ void FuzzOne(std::string_view input) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  try {
-    FuzzOne(keyhold::fuzz::AsText({data, size}));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "fuzz property failed: exception: %s\n", e.what());
-    std::abort();
-  } catch (...) {
-    std::fprintf(stderr, "fuzz property failed: a non-std exception escaped\n");
-    std::abort();
-  }
-  return 0;
+  return keyhold::fuzz::RunNothrow(data, size, FuzzOne);
 }
