@@ -14,10 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/audit_commands.h"
 #include "cli/https_client.h"
+#include "cli/local_error.h"
 #include "crypto/base64.h"
 #include "crypto/secret_bytes.h"
-#include "kms/audit/audit_verifier.h"
 #include "kms/clock.h"
 #include "kms/config.h"
 #include "kms/server/run.h"
@@ -30,11 +31,6 @@ using Json = nlohmann::json;
 struct Globals {
   ClientOptions client;
   std::string output = "text";
-};
-
-// Usage errors found after parsing (bad durations, unreadable files).
-struct LocalError {
-  std::string message;
 };
 
 std::string Str(const crypto::SecureString& s) {
@@ -583,91 +579,7 @@ int Main(int argc, char** argv) {
     });
   });
 
-  // keyhold audit ...
-  auto* audit = app.add_subcommand("audit", "Check the audit log");
-  audit->require_subcommand(1);
-  audit->footer("Example: keyhold audit verify /var/lib/keyhold/audit/audit-*.jsonl");
-  auto* verify = audit->add_subcommand(
-      "verify", "Verify audit files offline: chain, order, signatures; names the first bad record");
-  std::vector<std::string> audit_files;
-  std::string public_key;
-  verify->add_option("files", audit_files, "Audit files, oldest first (names sort that way)")
-      ->required();
-  verify->add_option("--public-key", public_key,
-                     "Checkpoint public key (64 hex digits, or a file holding them) to pin");
-  std::uint32_t retention_days = 365;
-  verify
-      ->add_option("--retention-days", retention_days,
-                   "Files missing from the start of the log are an error while younger than "
-                   "this (0: never)")
-      ->capture_default_str();
-  verify->footer(
-      "Example: keyhold audit verify --public-key audit.pub /var/lib/keyhold/audit/audit-*.jsonl");
-  verify->callback([&] {
-    kms::AuditVerifyOptions options;
-    if (!public_key.empty()) {
-      std::string hex = public_key;
-      if (std::ifstream in(public_key); in) {
-        std::getline(in, hex);
-      }
-      crypto::Ed25519PublicKey pinned{};
-      if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        throw LocalError{"--public-key: expected 64 lowercase hex digits"};
-      }
-      for (std::size_t i = 0; i < pinned.size(); ++i) {
-        pinned[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-      }
-      options.public_key = pinned;
-    }
-    if (retention_days > 0) {
-      options.now_us = kms::SystemClock::Instance().NowMicros();
-      options.retention_us = static_cast<std::int64_t>(retention_days) * 86'400'000'000;
-    }
-    std::vector<std::filesystem::path> files(audit_files.begin(), audit_files.end());
-    std::sort(files.begin(), files.end());
-    const kms::AuditVerifyResult r = kms::VerifyAuditFiles(files, options);
-    Json out = {{"ok", r.ok},
-                {"files", r.files},
-                {"records", r.records},
-                {"first_seq", r.first_seq},
-                {"last_seq", r.last_seq},
-                {"signatures_checked", r.signatures},
-                {"records_after_last_signature", r.after_last_signature},
-                {"warnings", r.warnings}};
-    if (r.public_key) {
-      std::string hex;
-      for (std::uint8_t b : *r.public_key) {
-        static constexpr char kDigits[] = "0123456789abcdef";
-        hex += kDigits[b >> 4];
-        hex += kDigits[b & 15];
-      }
-      out["public_key"] = hex;
-      out["public_key_pinned"] = r.public_key_pinned;
-    }
-    if (!r.ok) {
-      out["first_bad_record"] = {{"file", r.file}, {"line", r.line}, {"reason", r.reason}};
-    }
-    if (g.output == "json") {
-      std::cout << out.dump(2) << "\n";
-    } else if (r.ok) {
-      std::printf(
-          "ok: %llu records in %llu files, seq %llu to %llu, %llu signatures checked\n",
-          static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.files),
-          static_cast<unsigned long long>(r.first_seq), static_cast<unsigned long long>(r.last_seq),
-          static_cast<unsigned long long>(r.signatures));
-      if (out.contains("public_key")) {
-        std::printf("public key: %s%s\n", out["public_key"].get<std::string>().c_str(),
-                    r.public_key_pinned ? " (pinned)" : "");
-      }
-      for (const auto& w : r.warnings) {
-        std::printf("warning: %s\n", w.c_str());
-      }
-    } else {
-      std::printf("FAILED: %s, line %llu: %s\n", r.file.c_str(),
-                  static_cast<unsigned long long>(r.line), r.reason.c_str());
-    }
-    exit_code = r.ok ? kExitOk : kExitLocal;
-  });
+  AddAuditCommands(&app, &g.output, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -254,8 +254,9 @@ Config Parse(const toml::table& root, const std::string& source) {
   if (c.store_path.empty())
     r.Fail(r.Node(store, "path"), "store.path", "must not be empty");
 
-  const auto* audit = r.Table("audit", {"path", "max_file_mib", "max_file_age_hours",
-                                        "retention_days", "clear_context_tenants"});
+  const auto* audit =
+      r.Table("audit", {"path", "max_file_mib", "max_file_age_hours", "retention_days",
+                        "clear_context_tenants", "syslog_socket"});
   r.Path(audit, "audit", "path", &c.audit_path);
   if (c.audit_path.empty())
     r.Fail(r.Node(audit, "path"), "audit.path", "must not be empty");
@@ -273,6 +274,11 @@ Config Parse(const toml::table& root, const std::string& source) {
       c.audit_clear_context_tenants.push_back(v->get());
     }
   }
+
+  r.Path(audit, "audit", "syslog_socket", &c.audit_syslog_socket);
+  if (!c.audit_syslog_socket.empty() && c.audit_syslog_socket.string().size() > 107)
+    r.Fail(r.Node(audit, "syslog_socket"), "audit.syslog_socket",
+           "must be a socket path of at most 107 bytes");
 
   const auto* seal = r.Table("seal", {"dev_key_file"});
   r.Path(seal, "seal", "dev_key_file", &c.dev_key_file);

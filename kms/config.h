@@ -69,6 +69,9 @@ struct Config {
   // Tenants whose encryption-context values are written in clear (as well
   // as the keyed digest every record has).
   std::vector<std::string> audit_clear_context_tenants;
+  // A Unix datagram socket (e.g. /dev/log) that gets a copy of each record
+  // as RFC 5424 syslog, best effort; empty: no copy.
+  std::filesystem::path audit_syslog_socket;
 
   // [seal]
   // Development mode only: sys/init with method "key_file" writes the

@@ -54,9 +54,11 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditLogOptions& options,
 std::vector<std::filesystem::path> AuditLog::Files() const {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
-    if (FirstSeqOfFileName(entry.path().filename().string())) {
-      files.push_back(entry.path());
+  // increment(ec), not ++: a read error mid-listing must not throw.
+  for (std::filesystem::directory_iterator it(options_.dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (FirstSeqOfFileName(it->path().filename().string())) {
+      files.push_back(it->path());
     }
   }
   std::sort(files.begin(), files.end());
@@ -85,15 +87,39 @@ Status AuditLog::OpenLastFile() {
     }
     content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  const std::size_t end = content.rfind('\n');
+  // Keyhold never writes a NUL byte; a file system that does not order data
+  // before size (XFS, ext4 data=writeback) can show an unsynced batch as
+  // zeros after a crash. Such a batch was never acknowledged either. The
+  // cut starts at the last newline before the first NUL (or at the last
+  // newline), and the bytes cut are kept beside the log: if they were not
+  // a crash's leftovers but a damaged middle, they are evidence.
+  const std::size_t end = content.rfind('\n', content.find('\0'));
   const std::size_t keep = end == std::string::npos ? 0 : end + 1;
   fd_ = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd_ < 0) {
     return Errno("cannot open " + file_.string());
   }
   if (keep != content.size()) {
+    const std::filesystem::path torn = file_.string() + ".torn-" + std::to_string(now_());
+    const int tfd = ::open(torn.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (tfd < 0) {
+      return Errno("cannot keep the torn end of " + file_.string());
+    }
+    const std::string_view cut = std::string_view(content).substr(keep);
+    const bool kept = ::write(tfd, cut.data(), cut.size()) == static_cast<ssize_t>(cut.size()) &&
+                      ::fsync(tfd) == 0;
+    ::close(tfd);
+    if (!kept) {
+      return Errno("cannot keep the torn end of " + file_.string());
+    }
+    KEYHOLD_TRY(SyncDir(options_.dir));
     if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0 || ::fdatasync(fd_) != 0) {
       return Errno("cannot cut the torn record at the end of " + file_.string());
+    }
+    if (options_.on_warning) {
+      options_.on_warning("cut " + std::to_string(cut.size()) + " bytes at the end of " +
+                          file_.string() + " (a record torn by a crash, never acknowledged); " +
+                          "they are kept in " + torn.string());
     }
     content.resize(keep);
   }
@@ -400,6 +426,9 @@ void AuditLog::WriteBatch(std::vector<Pending> batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].done(written.ok() ? outcome[i] : written);
   }
+  if (written.ok() && !bytes.empty()) {
+    Mirror(bytes);  // after the answers: the copy never delays one
+  }
 }
 
 Status AuditLog::WriteDurably(const std::string& bytes) {
@@ -452,6 +481,7 @@ Status AuditLog::RotateIfDue(std::int64_t now_us, const Keys* keys) {
     AuditKeys k{&keys->mac_key, &keys->signer};
     KEYHOLD_ASSIGN_OR_RETURN(std::string line, FormatCheckpointLine(now_us, "rotate", k, &chain));
     KEYHOLD_TRY(WriteDurably(line + "\n"));
+    Mirror(line + "\n");
     {
       std::lock_guard lock(mu_);
       chain_ = chain;
@@ -472,8 +502,11 @@ Status AuditLog::RotateIfDue(std::int64_t now_us, const Keys* keys) {
   }
   ::close(fd_);
   fd_ = fd;
-  file_ = next;
-  file_bytes_ = 0;
+  {
+    std::lock_guard lock(mu_);
+    file_ = next;
+    file_bytes_ = 0;
+  }
   file_started_us_ = now_us;
   return Status::Ok();
 }
@@ -492,10 +525,66 @@ void AuditLog::MaybeSaveHead(const Keys* keys, bool force) {
       (!force && now - last_head_save_us_ < options_.head_interval_ms * 1'000)) {
     return;
   }
-  if (keys->save_head(head).ok()) {
+  Status saved = keys->save_head(head);
+  if (saved.ok()) {
     last_saved_seq_ = head.seq;
     last_head_save_us_ = now;
   }
+  // The log still works without it, but a cut at its end would no longer
+  // be found at the next unseal: an operator must hear of it.
+  Warn(&head_save_failing_, !saved.ok(),
+       saved.ok() ? "the store takes the audit chain head again"
+                  : "the store did not save the audit chain head: " + saved.error().message);
+}
+
+void AuditLog::Mirror(std::string_view bytes) {
+  if (!options_.mirror) {
+    return;
+  }
+  std::size_t dropped = 0;
+  while (!bytes.empty()) {
+    const std::size_t nl = bytes.find('\n');
+    if (!options_.mirror(bytes.substr(0, nl))) {
+      dropped++;
+    }
+    bytes.remove_prefix(nl == std::string_view::npos ? bytes.size() : nl + 1);
+  }
+  Warn(&mirror_failing_, dropped > 0,
+       dropped > 0 ? "the audit mirror (syslog) dropped " + std::to_string(dropped) +
+                         " records; the audit files still hold them"
+                   : "the audit mirror (syslog) takes records again");
+}
+
+void AuditLog::Warn(bool* streak, bool failed, const std::string& what) {
+  // Once when a run of failures starts, once when it ends.
+  if (failed != *streak && options_.on_warning) {
+    options_.on_warning(what);
+  }
+  *streak = failed;
+}
+
+Status AuditLog::Read(const AuditFilter& filter,
+                      const std::function<bool(const AuditEntry&)>& each) const {
+  std::filesystem::path current;
+  std::uint64_t limit = 0;
+  {
+    std::lock_guard lock(mu_);
+    current = file_;
+    limit = file_bytes_;
+  }
+  std::vector<std::filesystem::path> files = Files();
+  // A file created after the snapshot holds nothing durable as of it.
+  files.erase(std::remove_if(files.begin(), files.end(),
+                             [&](const auto& f) { return f.filename() > current.filename(); }),
+              files.end());
+  if (files.empty() || files.back() != current || limit == 0) {
+    // The current file is empty: stop at the end of the one before it.
+    if (!files.empty() && files.back() == current) {
+      files.pop_back();
+    }
+    limit = 0;
+  }
+  return ReadAuditFiles(files, filter, limit, each);
 }
 
 }  // namespace keyhold::kms

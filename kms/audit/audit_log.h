@@ -42,6 +42,7 @@
 #include "crypto/encryption_context.h"
 #include "crypto/error.h"
 #include "crypto/secret_bytes.h"
+#include "kms/audit/audit_reader.h"
 #include "kms/audit/audit_record.h"
 #include "kms/audit/audit_verifier.h"
 
@@ -52,6 +53,13 @@ struct AuditLogOptions {
   std::uint64_t max_file_bytes = std::uint64_t{64} << 20;
   std::int64_t max_file_age_s = 86'400;
   std::int64_t head_interval_ms = 1'000;
+  // Called on the writer thread with each line once it is durable (the
+  // syslog sink); false if it did not take it. Must not block.
+  std::function<bool(std::string_view line)> mirror;
+  // Told, once per run of failures, what goes wrong outside any request: a
+  // head the store would not save, lines the mirror dropped, a torn tail
+  // cut at start-up. Runs on the writer thread (or in Open).
+  std::function<void(const std::string& what)> on_warning;
 };
 
 class AuditLog {
@@ -61,8 +69,10 @@ class AuditLog {
   using NowMicros = std::function<std::int64_t()>;
 
   // Open creates `dir` (0700) if needed, finds the last file, cuts a record
-  // torn by a crash (it was never acknowledged), and checks the chain of the
-  // last two files without a key; the finding is in startup_check().
+  // torn by a crash (it was never acknowledged; from the first NUL byte if
+  // any, else after the last newline), keeping the bytes cut in
+  // "<file>.torn-<time>", and checks the chain of the last two files without
+  // a key; the finding is in startup_check().
   static Result<std::unique_ptr<AuditLog>> Open(const AuditLogOptions& options, NowMicros now);
   ~AuditLog();  // writes everything queued, then a shutdown checkpoint
   AuditLog(const AuditLog&) = delete;
@@ -98,6 +108,10 @@ class AuditLog {
   // failed) and its callback has run.
   void Flush();
 
+  // Read calls `each` for the durable records `filter` selects, oldest
+  // first, until it returns false (see ReadAuditFiles).
+  Status Read(const AuditFilter& filter, const std::function<bool(const AuditEntry&)>& each) const;
+
   // The durable head, and the files in chain order.
   ChainHead head() const;
   std::vector<std::filesystem::path> Files() const;
@@ -128,12 +142,15 @@ class AuditLog {
   Status RotateIfDue(std::int64_t now_us, const Keys* keys);
   Status WriteDurably(const std::string& bytes);
   void MaybeSaveHead(const Keys* keys, bool force);
+  void Mirror(std::string_view bytes);
+  void Warn(bool* streak, bool failed, const std::string& what);
   Status Checkpoint(std::string reason);
 
   const AuditLogOptions options_;
   const NowMicros now_;
 
-  // Writer thread state (only the writer touches these after Open).
+  // Writer thread state (only the writer touches these after Open; it
+  // changes file_ and file_bytes_ under mu_, which readers hold).
   int fd_ = -1;
   std::filesystem::path file_;
   std::uint64_t file_bytes_ = 0;  // durable size of the current file
@@ -141,6 +158,8 @@ class AuditLog {
   ChainState chain_;  // next position, durable
   std::int64_t last_head_save_us_ = 0;
   std::uint64_t last_saved_seq_ = 0;
+  bool head_save_failing_ = false;
+  bool mirror_failing_ = false;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

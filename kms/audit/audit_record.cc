@@ -144,6 +144,20 @@ std::string Rfc3339Micros(std::int64_t unix_us) {
   return buf;
 }
 
+std::optional<std::int64_t> ParseAuditTime(std::string_view text) {
+  std::string full(text);
+  if (full.size() == 10) {
+    full += "T00:00:00.000000Z";
+  } else if (full.size() == 20 && full.back() == 'Z') {
+    full.insert(19, ".000000");
+  }
+  std::int64_t us = 0;
+  if (!ParseTime(full, &us)) {
+    return std::nullopt;
+  }
+  return us;
+}
+
 crypto::Sha256Digest LineHash(std::string_view line) {
   return crypto::Sha256({{reinterpret_cast<const std::uint8_t*>(line.data()), line.size()}});
 }
@@ -286,6 +300,9 @@ Result<ParsedLine> ParseLine(std::string_view line) {
       return Bad("the checkpoint has no valid public_key");
     }
     out.public_key = key;
+    if (const Json* reason = get("reason"); reason != nullptr && reason->is_string()) {
+      out.checkpoint_reason = reason->get<std::string>();
+    }
     if (!out.sig) {
       return Bad("the checkpoint is not signed");
     }

@@ -86,6 +86,7 @@ struct ParsedLine {
   std::optional<crypto::HmacTag> mac;
   std::optional<crypto::Ed25519Signature> sig;
   std::optional<crypto::Ed25519PublicKey> public_key;  // checkpoints only
+  std::string checkpoint_reason;                       // checkpoints only
 };
 
 // ParseLine checks the shape of a line (no newline) and returns its parts;
@@ -98,6 +99,11 @@ crypto::Sha256Digest LineHash(std::string_view line);
 
 // Rfc3339Micros renders Unix microseconds as "2026-11-23T18:00:00.123456Z".
 std::string Rfc3339Micros(std::int64_t unix_us);
+
+// ParseAuditTime reads a UTC time as a user types it for a filter:
+// "2026-11-23", "2026-11-23T18:00:00Z" or "2026-11-23T18:00:00.123456Z";
+// nullopt for anything else (other zones, impossible dates included).
+std::optional<std::int64_t> ParseAuditTime(std::string_view text);
 
 }  // namespace keyhold::kms
 

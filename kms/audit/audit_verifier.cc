@@ -188,6 +188,20 @@ class Run {
     }
     if (!r.mac) {
       result_.unkeyed++;
+      if (keyed_ == Keyed::kYes) {
+        // Between an unseal and the next seal every record has a mac. A gap
+        // without a closing checkpoint is what a killed process leaves, and
+        // also what rewriting the records since the last signature would.
+        result_.warnings.push_back(
+            "seq " + std::to_string(r.seq) + " has no mac although the log was unsealed and " +
+            "not sealed since: the service stopped without closing the log (killed?), its " +
+            "seal checkpoint could not be written, or the records from here on were rewritten");
+        keyed_ = Keyed::kNo;
+      }
+    }
+    if (r.type == "checkpoint") {
+      keyed_ = r.checkpoint_reason == "seal" || r.checkpoint_reason == "shutdown" ? Keyed::kNo
+                                                                                  : Keyed::kYes;
     }
     if (r.type == "checkpoint" && options_.expected_head && r.seq > options_.expected_head->seq) {
       result_.checkpoints_after_head.push_back(r.seq);
@@ -231,6 +245,9 @@ class Run {
   std::vector<Pending> pending_;
   std::string file_;
   std::uint64_t line_no_ = 0;
+  // Whether the service held its keys here, as the checkpoints tell.
+  enum class Keyed { kUnknown, kYes, kNo };
+  Keyed keyed_ = Keyed::kUnknown;
   bool head_seen_ = false;
   crypto::Sha256Digest head_hash_{};
   std::string head_file_;

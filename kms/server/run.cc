@@ -3,10 +3,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "kms/api/api.h"
+#include "kms/audit/syslog_sink.h"
 #include "kms/key_service.h"
 #include "kms/logger.h"
 #include "kms/metrics.h"
@@ -31,6 +33,18 @@ int RunServer(const Config& config) {
   audit_options.dir = config.audit_path;
   audit_options.max_file_bytes = config.audit_max_file_mib << 20;
   audit_options.max_file_age_s = static_cast<std::int64_t>(config.audit_max_file_age_hours) * 3600;
+  audit_options.on_warning = [&logger](const std::string& what) {
+    logger.Log(LogLevel::kWarn, "audit log", {{"detail", what}});
+  };
+  std::unique_ptr<SyslogSink> syslog;
+  if (!config.audit_syslog_socket.empty()) {
+    char host[256] = {};
+    (void)gethostname(host, sizeof(host) - 1);
+    syslog = std::make_unique<SyslogSink>(config.audit_syslog_socket, host);
+    audit_options.mirror = [sink = syslog.get()](std::string_view line) {
+      return sink->Send(line);
+    };
+  }
   auto audit = AuditLog::Open(audit_options, [&clock] { return clock.NowMicros(); });
   if (!audit.ok()) {
     logger.Log(LogLevel::kError, "cannot open the audit log",

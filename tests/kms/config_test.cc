@@ -651,9 +651,12 @@ TEST(ConfigAuditTest, DefaultsAndEveryField) {
   EXPECT_EQ(d.audit_max_file_age_hours, 24u);
   EXPECT_EQ(d.audit_retention_days, 365u);
   EXPECT_TRUE(d.audit_clear_context_tenants.empty());
+  EXPECT_TRUE(d.audit_syslog_socket.empty());
   const Config c =
       MustParse(With("[audit]\npath = \"/srv/audit\"\nmax_file_mib = 8\nmax_file_age_hours = 1\n"
-                     "retention_days = 730\nclear_context_tenants = [\"acme\", \"hk-bank\"]\n"));
+                     "retention_days = 730\nclear_context_tenants = [\"acme\", \"hk-bank\"]\n"
+                     "syslog_socket = \"/dev/log\"\n"));
+  EXPECT_EQ(c.audit_syslog_socket, std::filesystem::path("/dev/log"));
   EXPECT_EQ(c.audit_path, std::filesystem::path("/srv/audit"));
   EXPECT_EQ(c.audit_max_file_mib, 8u);
   EXPECT_EQ(c.audit_max_file_age_hours, 1u);
@@ -670,6 +673,8 @@ TEST(ConfigAuditTest, BadValuesAreRefusedAtTheirLine) {
   ExpectRefused(With("[audit]\nclear_context_tenants = \"acme\"\n"), 5,
                 "audit.clear_context_tenants");
   ExpectRefused(With("[audit]\nsyslog = true\n"), 5, "audit.syslog");
+  ExpectRefused(With("[audit]\nsyslog_socket = \"/" + std::string(120, 's') + "\"\n"), 5,
+                "audit.syslog_socket");
   // Below a year only in development mode.
   const Config dev = MustParse(With("[server]\ndev_mode = true\n[audit]\nretention_days = 1\n"));
   EXPECT_EQ(dev.audit_retention_days, 1u);
