@@ -137,6 +137,21 @@ Result<InitResult> KeyService::Init(InitRequest request) {
       });
 }
 
+Status KeyService::UndoInit(std::span<const std::uint8_t> store_id) {
+  std::lock_guard transition(transition_mu_);
+  if (audit_ != nullptr && !seal_->seal_status().sealed) {
+    audit_->ClearKeys();
+    audit_->Flush();  // no head save with the old keys after the wipe
+  }
+  {
+    std::lock_guard lock(mu_);
+    keyring_.reset();
+    tokens_.reset();
+  }
+  seal_->Seal();
+  return seal_->UndoInit(store_id);
+}
+
 Result<SealStatus> KeyService::SubmitShare(std::span<const std::uint8_t> share_text) {
   std::lock_guard transition(transition_mu_);
   KEYHOLD_ASSIGN_OR_RETURN(SealStatus status, seal_->SubmitShare(share_text));

@@ -41,6 +41,9 @@ class KeyService {
   // token (principal "root", tenant "*", role admin, no expiry), returned
   // once in InitResult::admin_token.
   Result<InitResult> Init(InitRequest request);
+  // UndoInit reverses an Init whose answer was never sent (see
+  // SealManager::UndoInit), sealing first if a key file unsealed it.
+  Status UndoInit(std::span<const std::uint8_t> store_id);
   Result<SealStatus> SubmitShare(std::span<const std::uint8_t> share_text);
   Status UnsealWithPassphrase(const crypto::SecretBytes& passphrase);
   Status UnsealWithKeyFile(const std::filesystem::path& key_file);

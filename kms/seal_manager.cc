@@ -263,8 +263,54 @@ Result<InitResult> SealManager::Init(InitRequest request, const InitHook& hook) 
     return committed.error();
   }
   config_ = std::move(config);
-  store_id_ = std::move(store_id);
+  store_id_ = store_id;
+  result.store_id = std::move(store_id);
+  if (request.method == SealMethod::kKeyFile) {
+    init_key_file_ = request.key_file;
+  }
   return result;
+}
+
+Status SealManager::UndoInit(std::span<const std::uint8_t> store_id) {
+  std::lock_guard lock(mu_);
+  if (!config_ ||
+      !std::equal(store_id.begin(), store_id.end(), store_id_.begin(), store_id_.end())) {
+    return MakeError(ErrorCode::kInternal, "this is not the store that init created");
+  }
+  Status undone = [&]() -> Status {
+    KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
+    // Only what init wrote: no key, and the one token it minted.
+    for (Table t : {Table::kKeys, Table::kVersions, Table::kCounters, Table::kTokens}) {
+      KEYHOLD_ASSIGN_OR_RETURN(std::uint64_t n, txn.Count(t));
+      if (n > (t == Table::kTokens ? 1u : 0u)) {
+        return MakeError(ErrorCode::kInternal, "the store was used since init: it is not undone");
+      }
+    }
+    for (Table t : {Table::kMeta, Table::kTokens}) {
+      std::vector<std::vector<std::uint8_t>> keys;
+      KEYHOLD_TRY(txn.ForEach(t, {}, {}, [&](Bytes key, Bytes) {
+        keys.emplace_back(key.begin(), key.end());
+        return true;
+      }));
+      for (const auto& key : keys) {
+        KEYHOLD_TRY(txn.Delete(t, key));
+      }
+    }
+    return txn.Commit();
+  }();
+  if (!undone.ok()) {
+    return undone;
+  }
+  if (!init_key_file_.empty()) {
+    ::unlink(init_key_file_.c_str());
+    init_key_file_.clear();
+  }
+  config_.reset();
+  store_id_.clear();
+  pending_shares_.clear();
+  root_key_ = SecretBytes();
+  sealer_.reset();
+  return Status::Ok();
 }
 
 Status SealManager::UnsealWithKek(const SecretBytes& kek) {

@@ -58,6 +58,8 @@ struct InitResult {
   std::vector<crypto::SecretBytes> shares;
   // The first admin token, when the caller's InitHook made one. Shown once.
   crypto::SecretBytes admin_token;
+  // The new store's id (not secret): names this init to UndoInit.
+  std::vector<std::uint8_t> store_id;
 };
 
 // InitHook adds records to the store inside init's own transaction, sealed
@@ -85,6 +87,14 @@ class SealManager {
   // Init initialises the store and leaves it sealed. kAlreadyInitialized if
   // it already is; kDevModeOnly for a key file outside development mode.
   Result<InitResult> Init(InitRequest request, const InitHook& hook = nullptr);
+
+  // UndoInit returns the store to uninitialised after an Init whose result
+  // could not be handed out (its audit record failed: the shares must not
+  // leave, and nobody else holds them, so the store could never be opened).
+  // It deletes what init wrote and the key file, and is refused unless the
+  // store is still the one `store_id` names, holds no key and no token but
+  // the first.
+  Status UndoInit(std::span<const std::uint8_t> store_id);
 
   // SubmitShare checks one share and keeps it; at the threshold it unseals.
   // kInvalidShare names what is wrong with a refused share (which is not
@@ -119,6 +129,7 @@ class SealManager {
   mutable std::mutex mu_;
   std::optional<SealConfig> config_;
   std::vector<std::uint8_t> store_id_;
+  std::filesystem::path init_key_file_;  // the key file this process's Init wrote
   std::vector<crypto::ShamirShare> pending_shares_;
   crypto::SecretBytes root_key_;
   std::shared_ptr<const RecordSealer> sealer_;

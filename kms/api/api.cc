@@ -40,14 +40,14 @@ bool IsHealthProbe(RouteId id) {
 }  // namespace
 
 Api::Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
-         const Clock* clock, const AuditLog* audit)
+         const Clock* clock, AuditLog* audit)
     : service_(service),
       config_(config),
       logger_(logger),
       metrics_(metrics),
       clock_(clock),
       audit_(audit),
-      handlers_(service, config, metrics, clock),
+      handlers_(service, config, metrics, clock, audit),
       limiter_(config->auth_failures_per_minute) {}
 
 std::string Api::NewRequestId() {
@@ -126,6 +126,29 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
     // request's own record is still tried, which is how the log recovers).
     return MakeError(ErrorCode::kAuditUnavailable);
   }
+  // An init of an initialised store changes nothing and needs no intent:
+  // unauthenticated callers must not be able to make the server sync.
+  const bool can_change = route.changes_state &&
+                          (route.id != RouteId::kSysInit || !service_->seal_status().initialized);
+  if (audit_ != nullptr && can_change) {
+    // The outcome record is written after the change; if it then fails the
+    // change stands, so the intent is made durable first.
+    AuditEvent intent = MakeAuditEvent(request, route.name, *principal ? &**principal : nullptr, 0,
+                                       nullptr, 0, &route, nullptr);
+    if (route.id == RouteId::kKeysCreate && body && body->contains("tenant") &&
+        body->contains("name") && (*body)["tenant"].is_string() && (*body)["name"].is_string()) {
+      // The key to be created is named in the body; the handler checks it.
+      const auto& t = (*body)["tenant"].get_ref<const SecureJson::string_t&>();
+      const auto& n = (*body)["name"].get_ref<const SecureJson::string_t&>();
+      if (auto id = crypto::KeyId::Create({t.data(), t.size()}, {n.data(), n.size()}); id.ok()) {
+        intent.key = id->ToString();
+      }
+    }
+    intent.type = "intent";
+    intent.decision = "pending";
+    intent.reason = "about to act";
+    KEYHOLD_TRY(audit_->Append(std::move(intent)));
+  }
   const Call call{route, query, body ? &*body : nullptr, *principal ? &**principal : nullptr,
                   facts};
   switch (route.id) {
@@ -147,6 +170,8 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
     case RouteId::kTokensList:
     case RouteId::kTokenRevoke:
       return handlers_.Tokens(call);
+    case RouteId::kAuditRead:
+      return handlers_.Audit(call);
     default:
       if (route.id == RouteId::kSysSeal) {
         KEYHOLD_TRY(Authorize(route.access, **principal, "*"));
@@ -192,8 +217,23 @@ ApiResponse Api::Handle(const ApiRequest& request) {
     }
     limiter_.RecordFailure(request.peer, clock_->NowSeconds() * 1000);
   }
-  return Finish(request, route_name, principal ? &*principal : nullptr, std::move(reply), started,
-                "", &*route, &facts);
+  const bool ok = reply.ok();
+  ApiResponse response = Finish(request, route_name, principal ? &*principal : nullptr,
+                                std::move(reply), started, "", &*route, &facts);
+  if (ok && facts.undo && audit_ != nullptr && response.audit) {
+    // The answer is the only copy of what the call made: its record is
+    // written here, and if that fails the call is undone before the 503.
+    Status durable = audit_->Append(*response.audit);
+    response.audit.reset();
+    if (!durable.ok()) {
+      if (Status undone = facts.undo(); !undone.ok()) {
+        logger_->Log(LogLevel::kError, "cannot undo a call whose audit record failed",
+                     {{"request_id", request.request_id}, {"error", undone.error().message}});
+      }
+      return AuditFailed(response, durable.error(), request.request_id);
+    }
+  }
+  return response;
 }
 
 ApiResponse Api::Reject(const Error& error, std::string_view method, std::string_view target,

@@ -56,9 +56,12 @@ class Api {
  public:
   // `audit` (may be null only in tests that need no audit) provides the
   // context digest and whether the log is healthy: while it is not, every
-  // audited request is refused with 503 before it acts.
+  // audited request is refused with 503 before it acts. A route that changes
+  // stored state first appends an intent record and waits until it is
+  // durable, so that no change ever stands without a record, even when its
+  // outcome record then fails.
   Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
-      const Clock* clock, const AuditLog* audit);
+      const Clock* clock, AuditLog* audit);
 
   ApiResponse Handle(const ApiRequest& request);
 
@@ -93,7 +96,7 @@ class Api {
   Logger* logger_;
   Metrics* metrics_;
   const Clock* clock_;
-  const AuditLog* audit_;
+  AuditLog* audit_;
   Handlers handlers_;
   FailureLimiter limiter_;
 };

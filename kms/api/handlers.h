@@ -2,10 +2,11 @@
 // key service. Transport-free: the Api (kms/api/api.h) authenticates, parses
 // and renders errors; handlers decode their body, authorise against the
 // key's tenant, act and render. Grouped by resource: sys_handlers.cc,
-// key_handlers.cc, token_handlers.cc. Thread-safe.
+// key_handlers.cc, token_handlers.cc, audit_handlers.cc. Thread-safe.
 #ifndef KEYHOLD_KMS_API_HANDLERS_H_
 #define KEYHOLD_KMS_API_HANDLERS_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "kms/api/json.h"
 #include "kms/api/requests.h"
 #include "kms/api/router.h"
+#include "kms/audit/audit_log.h"
 #include "kms/auth/roles.h"
 #include "kms/clock.h"
 #include "kms/config.h"
@@ -30,6 +32,10 @@ struct AuditFacts {
   std::optional<std::uint32_t> key_version;
   std::optional<crypto::EncryptionContext> context;
   std::optional<Justification> justification;
+  // Reverses the call if its record cannot be made durable. Only init sets
+  // it: its answer is the only copy of the shares, so an init that cannot
+  // be answered must not stand either.
+  std::function<Status()> undo;
 };
 
 struct Call {
@@ -53,18 +59,21 @@ Status Authorize(Access access, const Principal& principal, std::string_view ten
 
 class Handlers {
  public:
-  Handlers(KeyService* service, const Config* config, Metrics* metrics, const Clock* clock)
-      : service_(service), config_(config), metrics_(metrics), clock_(clock) {}
+  Handlers(KeyService* service, const Config* config, Metrics* metrics, const Clock* clock,
+           const AuditLog* audit)
+      : service_(service), config_(config), metrics_(metrics), clock_(clock), audit_(audit) {}
 
   Result<Reply> Sys(const Call& call);
   Result<Reply> Keys(const Call& call);
   Result<Reply> Tokens(const Call& call);
+  Result<Reply> Audit(const Call& call);
 
  private:
   KeyService* service_;
   const Config* config_;
   Metrics* metrics_;
   const Clock* clock_;
+  const AuditLog* audit_;  // may be null (tests without a log)
 };
 
 }  // namespace keyhold::kms

@@ -24,23 +24,6 @@ SecureJson Wrapped(const WrapResult& w) {
   return out;
 }
 
-Result<std::uint64_t> QueryUint(const std::map<std::string, std::string>& q,
-                                const std::string& name, std::uint64_t fallback, std::uint64_t min,
-                                std::uint64_t max) {
-  const auto it = q.find(name);
-  if (it == q.end()) {
-    return fallback;
-  }
-  const std::string& v = it->second;
-  if (v.empty() || v.size() > 10 || v.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoull(v) < min || std::stoull(v) > max) {
-    return MakeError(ErrorCode::kInvalidRequest, "query parameter '" + name + "' must be between " +
-                                                     std::to_string(min) + " and " +
-                                                     std::to_string(max));
-  }
-  return std::stoull(v);
-}
-
 }  // namespace
 
 Status Authorize(Access access, const Principal& p, std::string_view tenant) {
@@ -62,6 +45,9 @@ Status Authorize(Access access, const Principal& p, std::string_view tenant) {
     case Access::kKeyUse:
       return p.CoversTenant(tenant) && p.roles.Has(Role::kApp) ? Status::Ok()
                                                                : refuse("the app role");
+    case Access::kAuditRead:
+      return p.CoversTenant(tenant) && p.roles.Has(Role::kAuditor) ? Status::Ok()
+                                                                   : refuse("the auditor role");
     case Access::kGlobalAdmin:
       return p.tenant == kAllTenants && p.roles.Has(Role::kAdmin)
                  ? Status::Ok()

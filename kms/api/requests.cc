@@ -4,6 +4,7 @@
 
 #include "crypto/wrapped_blob.h"
 #include "kms/api/field_reader.h"
+#include "kms/audit/audit_record.h"
 
 namespace keyhold::kms {
 namespace {
@@ -181,6 +182,65 @@ Result<CreateTokenBody> DecodeCreateToken(const SecureJson& body) {
   if (out.roles.empty()) {
     return MakeError(ErrorCode::kInvalidRequest, "field 'roles' must name at least one role");
   }
+  return out;
+}
+
+Result<std::uint64_t> QueryUint(const Query& q, const std::string& name, std::uint64_t fallback,
+                                std::uint64_t min, std::uint64_t max) {
+  const auto it = q.find(name);
+  if (it == q.end()) {
+    return fallback;
+  }
+  const std::string& v = it->second;
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoull(v) < min || std::stoull(v) > max) {
+    return MakeError(ErrorCode::kInvalidRequest, "query parameter '" + name + "' must be between " +
+                                                     std::to_string(min) + " and " +
+                                                     std::to_string(max));
+  }
+  return std::stoull(v);
+}
+
+Result<AuditQuery> DecodeAuditQuery(const Query& query) {
+  AuditQuery out;
+  for (const auto& [name, value] : query) {
+    if (name != "since" && name != "until" && name != "key" && name != "principal" &&
+        name != "after" && name != "limit") {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       "unknown query parameter; use since, until, key, principal, after, limit");
+    }
+  }
+  for (const char* name : {"since", "until"}) {
+    if (auto it = query.find(name); it != query.end()) {
+      const auto us = ParseAuditTime(it->second);
+      if (!us) {
+        return MakeError(ErrorCode::kInvalidRequest,
+                         std::string("query parameter '") + name +
+                             "' must be a UTC time such as 2026-11-24 or 2026-11-24T09:30:00Z");
+      }
+      (std::string_view(name) == "since" ? out.filter.since_us : out.filter.until_us) = *us;
+    }
+  }
+  if (auto it = query.find("key"); it != query.end()) {
+    const std::size_t slash = it->second.find('/');
+    if (slash == std::string::npos) {
+      return MakeError(ErrorCode::kInvalidKeyId, "query parameter 'key' must be tenant/name");
+    }
+    KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(it->second.substr(0, slash),
+                                                                     it->second.substr(slash + 1)));
+    out.filter.key = id.ToString();
+  }
+  if (auto it = query.find("principal"); it != query.end()) {
+    if (it->second.empty() || it->second.size() > 128) {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       "query parameter 'principal' must be 1 to 128 characters");
+    }
+    out.filter.principal = it->second;
+  }
+  KEYHOLD_ASSIGN_OR_RETURN(
+      out.filter.after_seq,
+      QueryUint(query, "after", 0, 0, std::numeric_limits<std::int64_t>::max()));
+  KEYHOLD_ASSIGN_OR_RETURN(out.limit, QueryUint(query, "limit", 100, 1, 1000));
   return out;
 }
 

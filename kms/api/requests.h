@@ -6,6 +6,7 @@
 #define KEYHOLD_KMS_API_REQUESTS_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "crypto/key_id.h"
 #include "crypto/secret_bytes.h"
 #include "kms/api/json.h"
+#include "kms/audit/audit_reader.h"
 #include "kms/auth/roles.h"
 #include "kms/seal_config.h"
 
@@ -91,6 +93,22 @@ Result<UnsealBody> DecodeUnseal(const SecureJson& body);
 Result<CreateTokenBody> DecodeCreateToken(const SecureJson& body);
 // DecodeEmpty accepts only {} (for actions such as rotate or seal).
 Status DecodeEmpty(const SecureJson& body);
+
+// Query strings (already split by ParseQuery).
+using Query = std::map<std::string, std::string>;
+
+// QueryUint reads `name` as a decimal in [min, max], `fallback` if absent.
+Result<std::uint64_t> QueryUint(const Query& query, const std::string& name, std::uint64_t fallback,
+                                std::uint64_t min, std::uint64_t max);
+
+// AuditQuery is GET /v1/audit's query: since and until (times as
+// ParseAuditTime reads them), key ("tenant/name"), principal, after (a seq)
+// and limit (1-1000, default 100). Unknown parameters are refused.
+struct AuditQuery {
+  AuditFilter filter;
+  std::uint64_t limit = 100;
+};
+Result<AuditQuery> DecodeAuditQuery(const Query& query);
 
 }  // namespace keyhold::kms
 

@@ -11,10 +11,12 @@ struct Route {
   const char* pattern;  // segments; "{tenant}", "{name}", "{accessor}" capture
   RouteId id;
   Access access;
+  // The route changes stored state: its intent is audited before it acts.
+  bool changes_state = false;
 };
 
 constexpr std::array kRoutes = {
-    Route{"POST", "/v1/sys/init", RouteId::kSysInit, Access::kPublic},
+    Route{"POST", "/v1/sys/init", RouteId::kSysInit, Access::kPublic, true},
     Route{"POST", "/v1/sys/unseal", RouteId::kSysUnseal, Access::kPublic},
     Route{"POST", "/v1/sys/seal", RouteId::kSysSeal, Access::kGlobalAdmin},
     Route{"GET", "/v1/sys/seal-status", RouteId::kSysSealStatus, Access::kPublic},
@@ -22,25 +24,28 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v1/health/live", RouteId::kHealthLive, Access::kPublic},
     Route{"GET", "/v1/health/ready", RouteId::kHealthReady, Access::kPublic},
     Route{"GET", "/metrics", RouteId::kMetrics, Access::kPublic},
-    Route{"POST", "/v1/keys", RouteId::kKeysCreate, Access::kKeyAdmin},
+    Route{"POST", "/v1/keys", RouteId::kKeysCreate, Access::kKeyAdmin, true},
     Route{"GET", "/v1/keys", RouteId::kKeysList, Access::kKeyRead},
     Route{"GET", "/v1/keys/{tenant}/{name}", RouteId::kKeyShow, Access::kKeyRead},
-    Route{"POST", "/v1/keys/{tenant}/{name}/rotate", RouteId::kKeyRotate, Access::kKeyAdmin},
-    Route{"POST", "/v1/keys/{tenant}/{name}/enable", RouteId::kKeyEnable, Access::kKeyAdmin},
-    Route{"POST", "/v1/keys/{tenant}/{name}/disable", RouteId::kKeyDisable, Access::kKeyAdmin},
-    Route{"POST", "/v1/keys/{tenant}/{name}/config", RouteId::kKeyConfig, Access::kKeyAdmin},
+    Route{"POST", "/v1/keys/{tenant}/{name}/rotate", RouteId::kKeyRotate, Access::kKeyAdmin, true},
+    Route{"POST", "/v1/keys/{tenant}/{name}/enable", RouteId::kKeyEnable, Access::kKeyAdmin, true},
+    Route{"POST", "/v1/keys/{tenant}/{name}/disable", RouteId::kKeyDisable, Access::kKeyAdmin,
+          true},
+    Route{"POST", "/v1/keys/{tenant}/{name}/config", RouteId::kKeyConfig, Access::kKeyAdmin, true},
     Route{"POST", "/v1/keys/{tenant}/{name}/schedule-deletion", RouteId::kKeyScheduleDeletion,
-          Access::kKeyAdmin},
+          Access::kKeyAdmin, true},
     Route{"POST", "/v1/keys/{tenant}/{name}/cancel-deletion", RouteId::kKeyCancelDeletion,
-          Access::kKeyAdmin},
+          Access::kKeyAdmin, true},
     Route{"POST", "/v1/keys/{tenant}/{name}/wrap", RouteId::kKeyWrap, Access::kKeyUse},
     Route{"POST", "/v1/keys/{tenant}/{name}/unwrap", RouteId::kKeyUnwrap, Access::kKeyUse},
     Route{"POST", "/v1/keys/{tenant}/{name}/rewrap", RouteId::kKeyRewrap, Access::kKeyUse},
     Route{"POST", "/v1/keys/{tenant}/{name}/generate-data-key", RouteId::kKeyGenerateDataKey,
           Access::kKeyUse},
-    Route{"POST", "/v1/tokens", RouteId::kTokensCreate, Access::kGlobalAdmin},
+    Route{"POST", "/v1/tokens", RouteId::kTokensCreate, Access::kGlobalAdmin, true},
     Route{"GET", "/v1/tokens", RouteId::kTokensList, Access::kGlobalAdmin},
-    Route{"POST", "/v1/tokens/{accessor}/revoke", RouteId::kTokenRevoke, Access::kGlobalAdmin},
+    Route{"POST", "/v1/tokens/{accessor}/revoke", RouteId::kTokenRevoke, Access::kGlobalAdmin,
+          true},
+    Route{"GET", "/v1/audit", RouteId::kAuditRead, Access::kAuditRead},
 };
 
 std::vector<std::string_view> Split(std::string_view path) {
@@ -104,7 +109,8 @@ Result<RouteMatch> MatchRoute(std::string_view method, std::string_view path, st
       }
       continue;
     }
-    RouteMatch match{route.id, route.access, route.pattern, method == "POST", std::nullopt, {}};
+    RouteMatch match{route.id,     route.access, route.pattern,      method == "POST",
+                     std::nullopt, {},           route.changes_state};
     if (!tenant.empty() || !name.empty()) {
       KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(tenant, name));
       match.key = std::move(id);

@@ -42,6 +42,7 @@ enum class RouteId : std::uint8_t {
   kTokensCreate,
   kTokensList,
   kTokenRevoke,
+  kAuditRead,
 };
 
 // Access says who may call a route.
@@ -51,6 +52,7 @@ enum class Access : std::uint8_t {
   kKeyAdmin,     // admin of the key's tenant
   kKeyUse,       // app of the key's tenant
   kGlobalAdmin,  // admin of tenant "*"
+  kAuditRead,    // auditor: every record, or those of its tenant's keys
 };
 
 struct RouteMatch {
@@ -60,6 +62,7 @@ struct RouteMatch {
   bool has_body;                     // POST routes read a JSON body
   std::optional<crypto::KeyId> key;  // for /v1/keys/{tenant}/{name}/...
   std::string accessor;              // for /v1/tokens/{accessor}/revoke
+  bool changes_state = false;        // audited before it acts (an intent record)
 };
 
 // MatchRoute finds the route of `method` (e.g. "POST") and `path` (no

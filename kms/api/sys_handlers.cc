@@ -68,10 +68,18 @@ Result<Reply> Handlers::Sys(const Call& call) {
       }
       const bool key_file = request.method == SealMethod::kKeyFile;
       KEYHOLD_ASSIGN_OR_RETURN(InitResult result, service_->Init(std::move(request)));
+      call.facts->undo = [service = service_, id = result.store_id] {
+        return service->UndoInit(id);
+      };
       if (key_file) {
         // Development mode: the key file is right here, so the server would
-        // unseal itself at its next start anyway; do it now.
-        KEYHOLD_TRY(service_->UnsealWithKeyFile(config_->dev_key_file));
+        // unseal itself at its next start anyway; do it now. If that fails
+        // (its audit checkpoint included), the token would be lost with the
+        // error: the init is taken back instead.
+        if (Status s = service_->UnsealWithKeyFile(config_->dev_key_file); !s.ok()) {
+          (void)call.facts->undo();
+          return s.error();
+        }
       }
       SecureJson shares = SecureJson::array();
       for (const auto& share : result.shares) {

@@ -20,8 +20,8 @@
 namespace keyhold::kms {
 namespace {
 
-constexpr Access kAllAccess[] = {Access::kPublic, Access::kKeyRead, Access::kKeyAdmin,
-                                 Access::kKeyUse, Access::kGlobalAdmin};
+constexpr Access kAllAccess[] = {Access::kPublic, Access::kKeyRead,     Access::kKeyAdmin,
+                                 Access::kKeyUse, Access::kGlobalAdmin, Access::kAuditRead};
 
 const char* AccessName(Access a) {
   switch (a) {
@@ -35,6 +35,8 @@ const char* AccessName(Access a) {
       return "key-use";
     case Access::kGlobalAdmin:
       return "global-admin";
+    case Access::kAuditRead:
+      return "audit-read";
   }
   return "?";
 }
@@ -61,6 +63,8 @@ bool ShouldAllow(Access access, const std::string& principal_tenant, RoleSet rol
       return covers && app;
     case Access::kGlobalAdmin:
       return principal_tenant == "*" && admin;
+    case Access::kAuditRead:
+      return covers && auditor;
   }
   return false;
 }
@@ -75,6 +79,8 @@ std::string DenialMessage(Access access, const std::string& target) {
       return "this needs the app role for tenant '" + target + "'";
     case Access::kGlobalAdmin:
       return "this needs the admin role for all tenants";
+    case Access::kAuditRead:
+      return "this needs the auditor role for tenant '" + target + "'";
     case Access::kPublic:
       break;
   }
@@ -106,8 +112,8 @@ TEST(AuthorizeTable, EveryAccessRoleSubsetAndTenant) {
       }
     }
   }
-  // 5 rules x 16 role sets x 3 principal tenants x 2 targets.
-  EXPECT_EQ(allowed + denied, 5 * 16 * 3 * 2);
+  // 6 rules x 16 role sets x 3 principal tenants x 2 targets.
+  EXPECT_EQ(allowed + denied, 6 * 16 * 3 * 2);
   EXPECT_GT(allowed, 0);
   EXPECT_GT(denied, 0);
 }

@@ -74,6 +74,7 @@ const std::vector<Expected>& Table() {
       {"GET", "/v1/tokens", "/v1/tokens", RouteId::kTokensList, Access::kGlobalAdmin, "", "", ""},
       {"POST", "/v1/tokens/acc123/revoke", "/v1/tokens/{accessor}/revoke", RouteId::kTokenRevoke,
        Access::kGlobalAdmin, "", "", "acc123"},
+      {"GET", "/v1/audit", "/v1/audit", RouteId::kAuditRead, Access::kAuditRead, "", "", ""},
   };
   return table;
 }
@@ -104,8 +105,27 @@ TEST(RouterTable, CoversEveryRouteIdOnce) {
   for (const Expected& e : Table()) {
     EXPECT_TRUE(seen.insert(e.id).second) << e.path;
   }
-  for (int i = 0; i <= static_cast<int>(RouteId::kTokenRevoke); ++i) {
+  for (int i = 0; i <= static_cast<int>(RouteId::kAuditRead); ++i) {
     EXPECT_TRUE(seen.contains(static_cast<RouteId>(i))) << "route id " << i << " untested";
+  }
+}
+
+// Exactly the routes that change stored state are audited before they act.
+TEST(RouterMatch, ChangesStateOnExactlyTheMutatingRoutes) {
+  const std::set<RouteId> mutating = {RouteId::kSysInit,
+                                      RouteId::kKeysCreate,
+                                      RouteId::kKeyRotate,
+                                      RouteId::kKeyEnable,
+                                      RouteId::kKeyDisable,
+                                      RouteId::kKeyConfig,
+                                      RouteId::kKeyScheduleDeletion,
+                                      RouteId::kKeyCancelDeletion,
+                                      RouteId::kTokensCreate,
+                                      RouteId::kTokenRevoke};
+  for (const Expected& e : Table()) {
+    auto m = MatchRoute(e.method, e.path, nullptr);
+    ASSERT_TRUE(m.ok()) << e.path;
+    EXPECT_EQ(m->changes_state, mutating.contains(e.id)) << e.method << " " << e.path;
   }
 }
 
@@ -235,7 +255,8 @@ TEST(RouterMatch, UnknownPathsAreNotFound) {
            "/v1/tokens/a/b/revoke",
            "/v1/requests",
            "/v1/policies",
-           "/v1/audit",
+           "/v1/audit/",
+           "/v1/audit/x",
            long_path,
            "/v1/keys/acme/app" + std::string(1000, '/'),
        }) {

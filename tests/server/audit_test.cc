@@ -1,6 +1,7 @@
 // The audit log behind the real server: a table over every route, success
 // and failure, each leaving exactly one record with the right operation,
-// principal, key, version, decision and status (probes leave none); the
+// principal, key, version, decision and status (probes leave none), and
+// each route that changes state an intent record before it; the
 // context appears only as a keyed digest; the answer waits for the record
 // and a record that cannot be made durable turns the answer into 503 with
 // nothing released, the service recovering once the file may grow again;
@@ -11,6 +12,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "crypto/base64.h"
@@ -22,8 +24,9 @@ namespace {
 
 class AuditTest : public ServerTest {
  protected:
-  // Records (not checkpoints) in the log, parsed, oldest first.
-  std::vector<Json> Records() {
+  // Outcome records (not checkpoints, not intents) in the log, parsed,
+  // oldest first; with `type`, the records of that type.
+  std::vector<Json> Records(const std::string& type = "") {
     std::vector<Json> out;
     for (const auto& f : audit_->Files()) {
       std::ifstream in(f, std::ios::binary);
@@ -31,7 +34,8 @@ class AuditTest : public ServerTest {
       while (std::getline(in, line)) {
         Json j = Json::parse(line, nullptr, false);
         EXPECT_FALSE(j.is_discarded()) << line;
-        if (j.value("type", "") != "checkpoint")
+        const std::string t = j.value("type", "");
+        if (type.empty() ? t != "checkpoint" && t != "intent" : t == type)
           out.push_back(j);
       }
     }
@@ -112,15 +116,41 @@ TEST_F(AuditTest, EveryRouteLeavesExactlyOneRecord) {
       {"", "POST", "/v1/sys/init", Json{{"method", "shamir"}}, 409, "POST /v1/sys/init", "error",
        ""},
   };
+  // Authenticated (or public) calls of these routes write an intent first.
+  const std::set<std::string> kChangesState = {
+      "POST /v1/sys/init",
+      "POST /v1/keys",
+      "POST /v1/keys/{tenant}/{name}/rotate",
+      "POST /v1/keys/{tenant}/{name}/config",
+      "POST /v1/keys/{tenant}/{name}/disable",
+      "POST /v1/keys/{tenant}/{name}/enable",
+      "POST /v1/keys/{tenant}/{name}/schedule-deletion",
+      "POST /v1/keys/{tenant}/{name}/cancel-deletion",
+      "POST /v1/tokens",
+  };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.method + " " + c.target + " -> " + std::to_string(c.status));
     const std::size_t before = Records().size();
+    const std::size_t intents_before = Records("intent").size();
     Answer a =
         c.method == "GET" ? Get(c.token, c.target) : Call(c.token, c.method, c.target, c.body);
     ASSERT_EQ(a.status, c.status) << a.raw;
     const std::vector<Json> after = Records();
     ASSERT_EQ(after.size(), before + 1);
     const Json& r = after.back();
+    // A change is recorded before it is made: an intent, then the outcome.
+    const std::vector<Json> intents = Records("intent");
+    // An init of an initialised store cannot change anything: no intent.
+    const bool mutates = kChangesState.contains(c.operation) &&
+                         !(c.operation == "POST /v1/sys/init" && c.status == 409);
+    ASSERT_EQ(intents.size(), intents_before + (mutates ? 1 : 0));
+    if (mutates) {
+      const Json& i = intents.back();
+      EXPECT_EQ(i["request_id"], a.request_id);
+      EXPECT_EQ(i["operation"], c.operation);
+      EXPECT_EQ(i["decision"], "pending");
+      EXPECT_LT(i["seq"].get<std::uint64_t>(), r["seq"].get<std::uint64_t>());
+    }
     EXPECT_EQ(r["request_id"], a.request_id);
     EXPECT_EQ(r["operation"], c.operation);
     EXPECT_EQ(r["status"], c.status);
@@ -241,6 +271,134 @@ TEST_F(AuditTest, ARecordThatCannotBeMadeDurableFailsTheRequest) {
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
   EXPECT_EQ(sealed.status, 503) << "its record was not durable: " << sealed.raw;
   EXPECT_EQ(Get("", "/v1/sys/seal-status").body["sealed"], true);
+}
+
+TEST_F(AuditTest, AChangeWhoseIntentCannotBeWrittenIsNotMade) {
+  InitAndUnseal();
+  ASSERT_EQ(Call(admin_token_, "POST", "/v1/keys", Json{{"tenant", "acme"}, {"name", "k"}}).status,
+            201);
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit tight = old;
+  tight.rlim_cur = std::filesystem::file_size(audit_->Files().back()) + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+  Answer rotate = Call(admin_token_, "POST", "/v1/keys/acme/k/rotate", Json::object());
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+  EXPECT_EQ(rotate.status, 503) << rotate.raw;
+  EXPECT_EQ(rotate.body["error"]["code"], "audit_unavailable");
+  for (int i = 0; i < 100 && !audit_->healthy(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Answer key = Get(admin_token_, "/v1/keys/acme/k");
+  ASSERT_EQ(key.status, 200);
+  EXPECT_EQ(key.body["latest_version"], 1) << "the rotation was refused before it acted";
+}
+
+// max_file_bytes of 1: each batch starts a new file, named after its first
+// seq, so a test can make exactly one future batch fail by putting a
+// directory where its file must go.
+class OneBatchPerFileTest : public AuditTest {
+  void Configure(Config&) override { audit_options_.max_file_bytes = 1; }
+};
+
+TEST_F(OneBatchPerFileTest, AnInitWhoseRecordFailsIsUndone) {
+  // The init's intent goes to seq H+1, its outcome would go to H+2.
+  const std::uint64_t h = audit_->head().seq;
+  const auto blocker = config_.audit_path / AuditFileName(h + 2);
+  std::filesystem::create_directory(blocker);
+  Answer init = Call("", "POST", "/v1/sys/init",
+                     Json{{"method", "shamir"}, {"share_count", 3}, {"threshold", 2}});
+  EXPECT_EQ(init.status, 503) << init.raw;
+  EXPECT_EQ(init.body["error"]["code"], "audit_unavailable");
+  EXPECT_EQ(init.raw.find("shares"), std::string::npos) << "nothing released";
+  EXPECT_EQ(init.raw.find("kh_"), std::string::npos) << "nothing released";
+  // Nobody holds shares for that store, so it was taken back.
+  EXPECT_EQ(Get("", "/v1/sys/seal-status").body["initialized"], false);
+  std::filesystem::remove(blocker);
+  for (int i = 0; i < 100 && !audit_->healthy(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(audit_->healthy());
+  const std::vector<Json> intents = Records("intent");
+  ASSERT_FALSE(intents.empty());
+  EXPECT_EQ(intents.front()["operation"], "POST /v1/sys/init");
+  EXPECT_EQ(intents.front()["request_id"], init.request_id);
+  // A second init works and the store is usable.
+  InitAndUnseal();
+  EXPECT_EQ(Call(admin_token_, "POST", "/v1/keys", Json{{"tenant", "acme"}, {"name", "k"}}).status,
+            201);
+  const AuditVerifyResult v = VerifyAll();
+  EXPECT_TRUE(v.ok) << v.file << ":" << v.line << ": " << v.reason;
+}
+
+TEST_F(AuditTest, AuditorsReadTheLogOverTheApi) {
+  InitAndUnseal();
+  Answer minted = Call(admin_token_, "POST", "/v1/tokens",
+                       Json{{"principal", "auditor-all"}, {"tenant", "*"}, {"roles", {"auditor"}}});
+  ASSERT_EQ(minted.status, 201) << minted.raw;
+  const std::string all = minted.body["token"];
+  const std::string acme = Token("acme", {"auditor"});
+  const std::string app = Token("acme", {"app"});
+  for (const char* tenant : {"acme", "beta"}) {
+    ASSERT_EQ(
+        Call(admin_token_, "POST", "/v1/keys", Json{{"tenant", tenant}, {"name", "k"}}).status,
+        201);
+  }
+  ASSERT_EQ(Call(app, "POST", "/v1/keys/acme/k/wrap", Json{{"plaintext", "AAAA"}}).status, 200);
+
+  Answer everything = Get(all, "/v1/audit?limit=1000");
+  ASSERT_EQ(everything.status, 200) << everything.raw;
+  const Json& records = everything.body["records"];
+  // What the files hold, up to the records of this very call.
+  std::size_t stored = 0;
+  for (const auto& f : audit_->Files()) {
+    std::ifstream in(f, std::ios::binary);
+    for (std::string l; std::getline(in, l);)
+      ++stored;
+  }
+  EXPECT_GE(records.size(), 10u);
+  EXPECT_LE(records.size(), stored);
+  EXPECT_TRUE(everything.body["next_after"].is_null());
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["seq"], records[i - 1]["seq"].get<std::uint64_t>() + 1);
+  }
+
+  // A tenant's auditor sees its tenant's keys only.
+  Answer mine = Get(acme, "/v1/audit?limit=1000");
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  ASSERT_FALSE(mine.body["records"].empty());
+  for (const auto& r : mine.body["records"]) {
+    EXPECT_EQ(r["key"].get<std::string>().rfind("acme/", 0), 0u) << r.dump();
+  }
+  EXPECT_EQ(Get(acme, "/v1/audit?key=beta/k").status, 403);
+  EXPECT_EQ(Get(app, "/v1/audit").status, 403);
+  EXPECT_EQ(Get(admin_token_, "/v1/audit").status, 403) << "admins are not auditors";
+  EXPECT_EQ(Get("", "/v1/audit").status, 401);
+
+  // Filters and paging.
+  Answer wraps = Get(all, "/v1/audit?key=acme/k&principal=test-acme");
+  ASSERT_EQ(wraps.status, 200);
+  ASSERT_EQ(wraps.body["records"].size(), 1u) << wraps.raw;
+  EXPECT_EQ(wraps.body["records"][0]["operation"], "POST /v1/keys/{tenant}/{name}/wrap");
+  EXPECT_EQ(Get(all, "/v1/audit?since=2999-01-01").body["records"].size(), 0u);
+  Answer page = Get(all, "/v1/audit?limit=2");
+  ASSERT_EQ(page.body["records"].size(), 2u);
+  const std::uint64_t next = page.body["next_after"];
+  EXPECT_EQ(next, page.body["records"][1]["seq"]);
+  Answer page2 = Get(all, "/v1/audit?limit=2&after=" + std::to_string(next));
+  ASSERT_EQ(page2.body["records"].size(), 2u);
+  EXPECT_EQ(page2.body["records"][0]["seq"], next + 1);
+  for (const char* bad : {"/v1/audit?limit=0", "/v1/audit?limit=1001", "/v1/audit?since=today",
+                          "/v1/audit?key=nokey", "/v1/audit?colour=red", "/v1/audit?after=-1"}) {
+    Answer a = Get(all, bad);
+    EXPECT_EQ(a.status, 400) << bad << " " << a.raw;
+    EXPECT_TRUE(a.body["error"].is_object()) << bad;
+  }
+  // Reading the log is itself recorded.
+  const Json last = Records().back();
+  EXPECT_EQ(last["operation"], "GET /v1/audit");
+  EXPECT_EQ(last["status"], 400);
 }
 
 TEST_F(AuditTest, ALogCutAtItsEndIsFoundAtUnseal) {

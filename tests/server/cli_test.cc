@@ -5,8 +5,11 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "tests/server/server_fixture.h"
 
@@ -181,6 +184,121 @@ TEST_F(CliTest, AuditVerifyPassesARealLogAndNamesTheFirstBadRecord) {
   EXPECT_EQ(report["first_bad_record"]["file"], paths[0].string());
 }
 
+TEST_F(CliTest, AuditExportAndTailPrintTheRecordsAsStoredOrForASiem) {
+  InitAndUnseal();
+  const std::string app = Token("acme", {"app"});
+  ASSERT_EQ(Call(admin_token_, "POST", "/v1/keys", Json{{"tenant", "acme"}, {"name", "k"}}).status,
+            201);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Call(app, "POST", "/v1/keys/acme/k/wrap", Json{{"plaintext", "AAAA"}}).status, 200);
+  }
+  Get(admin_token_, "/v1/keys?tenant=beta");
+  audit_->Flush();
+  std::vector<std::string> stored;
+  for (const auto& f : audit_->Files()) {
+    std::ifstream in(f, std::ios::binary);
+    for (std::string l; std::getline(in, l);)
+      stored.push_back(l);
+  }
+  const auto lines = [](const std::string& out) {
+    std::vector<std::string> v;
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);)
+      v.push_back(l);
+    return v;
+  };
+  const std::string dir = " --dir " + config_.audit_path.string();
+
+  // jsonl: every record, byte for byte, so the export still verifies.
+  CliRun all = Keyhold("audit export" + dir);
+  ASSERT_EQ(all.exit_code, 0) << all.out;
+  const std::vector<std::string> exported = lines(all.out);
+  ASSERT_EQ(exported, stored);
+
+  // Filters: the key's records are the create (intent and outcome) and
+  // the three wraps; the app's are the three wraps.
+  CliRun by_key = Keyhold("audit export --key acme/k" + dir);
+  EXPECT_EQ(lines(by_key.out).size(), 5u) << by_key.out;
+  CliRun cef = Keyhold("audit export --format cef --principal test-acme" + dir);
+  ASSERT_EQ(cef.exit_code, 0) << cef.out;
+  ASSERT_EQ(lines(cef.out).size(), 3u) << cef.out;
+  for (const auto& l : lines(cef.out)) {
+    EXPECT_EQ(l.rfind("CEF:0|Keyhold|Keyhold|1|request:POST /v1/keys/{tenant}/{name}/wrap|", 0), 0u)
+        << l;
+    EXPECT_NE(l.find(" suser=test-acme "), std::string::npos) << l;
+    EXPECT_NE(l.find(" cs1=acme/k "), std::string::npos) << l;
+  }
+  CliRun sys = Keyhold("audit export --format syslog --key acme/k" + dir);
+  for (const auto& l : lines(sys.out)) {
+    EXPECT_EQ(l.rfind("<", 0), 0u) << l;
+    EXPECT_NE(l.find(">1 "), std::string::npos) << l;
+    EXPECT_NE(l.find(" keyhold - "), std::string::npos) << l;
+    EXPECT_EQ(l.back(), '}') << "the stored line is the message: " << l;
+  }
+  CliRun future = Keyhold("audit export --since 2999-01-01" + dir);
+  EXPECT_EQ(future.exit_code, 0);
+  EXPECT_EQ(future.out, "");
+  CliRun past = Keyhold("audit export --until 2001-01-01" + dir);
+  EXPECT_EQ(past.out, "");
+  EXPECT_EQ(Keyhold("audit export --since yesterday" + dir).exit_code, 1);
+  EXPECT_EQ(Keyhold("audit export --format xml" + dir).exit_code, 1);
+  EXPECT_EQ(Keyhold("audit export --dir " + (dir_.path() / "absent").string()).exit_code, 1);
+
+  // tail: the last two records, as stored.
+  CliRun tail = Keyhold("audit tail -n 2" + dir);
+  ASSERT_EQ(tail.exit_code, 0) << tail.out;
+  const std::vector<std::string> last = lines(tail.out);
+  ASSERT_EQ(last.size(), 2u);
+  EXPECT_EQ(last[1], exported.back());
+  EXPECT_EQ(last[0], exported[exported.size() - 2]);
+
+  // A changed record: export stops there and says so, instead of passing
+  // it on.
+  const auto file = audit_->Files().front();
+  std::string content;
+  {
+    std::ifstream in(file, std::ios::binary);
+    content.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::size_t second = content.find('\n') + 1;
+  content[content.find("\"seq\":", second) + 6] = '9';
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << content;
+  }
+  CliRun broken = Keyhold("audit export" + dir);
+  EXPECT_EQ(broken.exit_code, 1) << broken.out;
+  EXPECT_NE(broken.out.find(file.string() + ":2:"), std::string::npos) << broken.out;
+}
+
+TEST_F(CliTest, AuditTailFollowsNewRecords) {
+  InitAndUnseal();
+  audit_->Flush();
+  // `timeout` bounds the follower if the record never came; it prints its
+  // pid first so that the test can stop it as soon as it did.
+  const std::string cmd = "sh -c 'echo $$; exec timeout 20 " + std::string(KEYHOLD_CLI_BINARY) +
+                          " audit tail -n 1 -f --format cef --dir " + config_.audit_path.string() +
+                          "' 2>&1";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[8192];
+  ASSERT_NE(std::fgets(buf, sizeof(buf), p), nullptr);
+  const pid_t follower = static_cast<pid_t>(std::atoi(buf));
+  ASSERT_GT(follower, 0);
+  ASSERT_NE(std::fgets(buf, sizeof(buf), p), nullptr);  // the last record so far
+  EXPECT_EQ(std::string(buf).rfind("CEF:0|", 0), 0u) << buf;
+  Answer a = Get(admin_token_, "/v1/keys?tenant=followed");
+  ASSERT_EQ(a.status, 200);
+  // The new record shows up within a poll or two.
+  std::string seen;
+  while (seen.find(a.request_id) == std::string::npos && std::fgets(buf, sizeof(buf), p)) {
+    seen = buf;
+  }
+  EXPECT_NE(seen.find("externalId=" + a.request_id), std::string::npos) << seen;
+  ::kill(follower, SIGTERM);  // timeout passes it on to the follower
+  ::pclose(p);
+}
+
 TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
   for (const char* cmd : {"",
                           "server",
@@ -208,7 +326,9 @@ TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
                           "token revoke",
                           "token list",
                           "audit",
-                          "audit verify"}) {
+                          "audit verify",
+                          "audit export",
+                          "audit tail"}) {
     CliRun help = Keyhold(std::string(cmd) + " --help");
     EXPECT_EQ(help.exit_code, 0) << cmd;
     // An example is a line that starts "Example:" and runs keyhold itself.

@@ -54,11 +54,12 @@ class ServerTest : public ::testing::Test {
   }
   void TearDown() override { StopServer(); }
 
-  // Configure lets a test change the configuration before StartServer.
+  // Configure lets a test change the configuration (and audit_options_)
+  // before StartServer.
   virtual void Configure(Config&) {}
 
   void StartServer() {
-    AuditLogOptions ao;
+    AuditLogOptions ao = audit_options_;
     ao.dir = config_.audit_path;
     auto audit = AuditLog::Open(ao, [] { return SystemClock::Instance().NowMicros(); });
     ASSERT_TRUE(audit.ok()) << audit.error().message;
@@ -182,6 +183,7 @@ class ServerTest : public ::testing::Test {
   std::vector<std::string> log_lines_;
   std::vector<std::string> audit_findings_;
   std::unique_ptr<AuditLog> audit_;  // outlives the service, as in keyhold server
+  AuditLogOptions audit_options_;    // the dir comes from config_.audit_path
   std::unique_ptr<KeyService> service_;
   std::unique_ptr<Logger> logger_;
   std::unique_ptr<Metrics> metrics_;
