@@ -13,10 +13,8 @@ std::string Field(const nlohmann::json& record, const char* name) {
   return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-}  // namespace
-
-Result<AuditEntry> ParseAuditEntry(std::string line) {
-  KEYHOLD_ASSIGN_OR_RETURN(ParsedLine parsed, ParseLine(line));
+// EntryOf completes a line ParseLine has already taken apart.
+Result<AuditEntry> EntryOf(const ParsedLine& parsed, std::string line) {
   AuditEntry entry;
   entry.seq = parsed.seq;
   entry.time_us = parsed.time_us;
@@ -27,6 +25,13 @@ Result<AuditEntry> ParseAuditEntry(std::string line) {
   }
   entry.line = std::move(line);
   return entry;
+}
+
+}  // namespace
+
+Result<AuditEntry> ParseAuditEntry(std::string line) {
+  KEYHOLD_ASSIGN_OR_RETURN(ParsedLine parsed, ParseLine(line));
+  return EntryOf(parsed, std::move(line));
 }
 
 bool AuditFilter::Matches(const AuditEntry& e) const {
@@ -90,7 +95,7 @@ Status ReadAuditFiles(const std::vector<std::filesystem::path>& files, const Aud
       if (parsed->seq <= filter.after_seq) {
         continue;
       }
-      auto entry = ParseAuditEntry(std::move(line));
+      auto entry = EntryOf(*parsed, std::move(line));
       if (!entry.ok()) {
         return bad(entry.error().message);
       }

@@ -19,21 +19,13 @@
 #include <vector>
 
 #include "kms/audit/audit_record.h"
+#include "tests/testlib/audit_keys.h"
 
 namespace keyhold::kms {
 namespace {
 
-crypto::SecretBytes Key(std::uint8_t fill) {
-  auto k = crypto::SecretBytes::CopyFrom(std::vector<std::uint8_t>(32, fill));
-  EXPECT_TRUE(k.ok());
-  return std::move(k).value();
-}
-
-crypto::Ed25519Signer Signer() {
-  auto s = crypto::Ed25519Signer::FromSeed(Key(9));
-  EXPECT_TRUE(s.ok());
-  return std::move(s).value();
-}
+using testing::FixedKey;
+using testing::FixedSigner;
 
 constexpr std::int64_t kTime = 1'795'478'400'123'456;  // 2026-11-24T00:00:00.123456Z
 
@@ -295,8 +287,8 @@ class AuditExportTest : public ::testing::Test {
                                              {"text", NoDel(row.value)}}));
   }
 
-  crypto::SecretBytes mac_key_ = Key(1);
-  crypto::Ed25519Signer signer_ = Signer();
+  crypto::SecretBytes mac_key_ = FixedKey(1);
+  crypto::Ed25519Signer signer_ = FixedSigner();
   AuditKeys keys_{&mac_key_, &signer_};
   ChainState chain_;
 };

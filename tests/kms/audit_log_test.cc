@@ -17,22 +17,14 @@
 #include <random>
 #include <thread>
 
+#include "tests/testlib/audit_keys.h"
 #include "tests/testlib/temp_dir.h"
 
 namespace keyhold::kms {
 namespace {
 
-crypto::SecretBytes Key(std::uint8_t fill) {
-  auto k = crypto::SecretBytes::CopyFrom(std::vector<std::uint8_t>(32, fill));
-  EXPECT_TRUE(k.ok());
-  return std::move(k).value();
-}
-
-crypto::Ed25519Signer Signer() {
-  auto s = crypto::Ed25519Signer::FromSeed(Key(9));
-  EXPECT_TRUE(s.ok());
-  return std::move(s).value();
-}
+using testing::FixedKey;
+using testing::FixedSigner;
 
 AuditEvent Event(int i) {
   AuditEvent e;
@@ -77,7 +69,7 @@ class AuditLogTest : public ::testing::Test {
     return std::move(log).value();
   }
   void Unseal(AuditLog& log) {
-    ASSERT_TRUE(log.SetKeys(Key(1), Key(2), Signer(),
+    ASSERT_TRUE(log.SetKeys(FixedKey(1), FixedKey(2), FixedSigner(),
                             [this](const ChainHead& h) {
                               saved_head_ = h;
                               return Status::Ok();
@@ -86,9 +78,9 @@ class AuditLogTest : public ::testing::Test {
   }
   AuditVerifyResult Verify(const AuditLog& log, std::optional<ChainHead> head = std::nullopt) {
     AuditVerifyOptions o;
-    mac_key_ = Key(1);
+    mac_key_ = FixedKey(1);
     o.mac_key = &mac_key_;
-    o.public_key = Signer().public_key();
+    o.public_key = FixedSigner().public_key();
     o.expected_head = head;
     return VerifyAuditFiles(log.Files(), o);
   }
@@ -164,7 +156,7 @@ TEST_F(AuditLogTest, RotationEndsEachFileWithASignedCheckpoint) {
     EXPECT_EQ(last->type, "checkpoint") << files[f];
     // Each file alone verifies against the pinned key.
     AuditVerifyOptions o;
-    o.public_key = Signer().public_key();
+    o.public_key = FixedSigner().public_key();
     EXPECT_TRUE(VerifyAuditFiles({files[f]}, o).ok) << files[f];
   }
   const AuditVerifyResult r = Verify(*log, log->head());
@@ -368,9 +360,9 @@ TEST_F(AuditLogTest, EverySingleMutationIsFoundAtTheRightRecord) {
       paths.push_back(p);
     }
     AuditVerifyOptions o;
-    mac_key_ = Key(1);
+    mac_key_ = FixedKey(1);
     o.mac_key = &mac_key_;
-    o.public_key = Signer().public_key();
+    o.public_key = FixedSigner().public_key();
     o.expected_head = head;
     const AuditVerifyResult r = VerifyAuditFiles(paths, o);
     SCOPED_TRACE(kind + " in file " + std::to_string(f) + " (round " + std::to_string(round) + ")");
@@ -416,7 +408,7 @@ TEST_F(AuditLogTest, MissingEarlyFilesAreAnErrorWithinRetention) {
   ASSERT_GE(files.size(), 3u);
   files.erase(files.begin());
   AuditVerifyOptions o;
-  o.public_key = Signer().public_key();
+  o.public_key = FixedSigner().public_key();
   // Without a retention floor: a warning only.
   AuditVerifyResult r = VerifyAuditFiles(files, o);
   EXPECT_TRUE(r.ok) << r.reason;
@@ -444,7 +436,7 @@ TEST_F(AuditLogTest, ALogThatStartsAfterTheStoredHeadFails) {
     auto files = log->Files();
     files.erase(files.begin());
     AuditVerifyOptions o;
-    o.public_key = Signer().public_key();
+    o.public_key = FixedSigner().public_key();
     o.expected_head = head;
     const AuditVerifyResult r = VerifyAuditFiles(files, o);
     EXPECT_FALSE(r.ok);

@@ -20,10 +20,14 @@
 #include <vector>
 
 #include "kms/audit/audit_verifier.h"
+#include "tests/testlib/audit_keys.h"
 #include "tests/testlib/hex.h"
 
 namespace keyhold::kms {
 namespace {
+
+using testing::FixedKey;
+using testing::FixedSigner;
 
 using Json = nlohmann::json;
 using keyhold::testing::ToHex;
@@ -298,19 +302,6 @@ TEST(AuditRecordDeathTest, DeeplyNestedLineReturns) {
       ::testing::ExitedWithCode(0), "");
 }
 
-// Fixed test keys: a 32-byte mac key and an Ed25519 signer from a fixed seed.
-crypto::SecretBytes Key(std::uint8_t fill) {
-  auto k = crypto::SecretBytes::CopyFrom(std::vector<std::uint8_t>(32, fill));
-  EXPECT_TRUE(k.ok());
-  return std::move(k).value();
-}
-
-crypto::Ed25519Signer Signer() {
-  auto s = crypto::Ed25519Signer::FromSeed(Key(9));
-  EXPECT_TRUE(s.ok());
-  return std::move(s).value();
-}
-
 std::span<const std::uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
@@ -335,8 +326,8 @@ AuditEvent Event(std::int64_t time_us) {
 
 class AuditRecordTest : public ::testing::Test {
  protected:
-  crypto::SecretBytes mac_key_ = Key(1);
-  crypto::Ed25519Signer signer_ = Signer();
+  crypto::SecretBytes mac_key_ = FixedKey(1);
+  crypto::Ed25519Signer signer_ = FixedSigner();
   AuditKeys keys_{&mac_key_, &signer_};
 };
 

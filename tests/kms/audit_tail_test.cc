@@ -23,24 +23,16 @@
 #include "kms/audit/audit_log.h"
 #include "kms/audit/audit_record.h"
 #include "kms/audit/audit_verifier.h"
+#include "tests/testlib/audit_keys.h"
 #include "tests/testlib/temp_dir.h"
 
 namespace keyhold::kms {
 namespace {
 
+using testing::FixedKey;
+using testing::FixedSigner;
+
 constexpr std::int64_t kT0 = 1'795'478'400'000'000;  // 2026-11-24T00:00:00Z
-
-crypto::SecretBytes Key(std::uint8_t fill) {
-  auto k = crypto::SecretBytes::CopyFrom(std::vector<std::uint8_t>(32, fill));
-  EXPECT_TRUE(k.ok());
-  return std::move(k).value();
-}
-
-crypto::Ed25519Signer Signer() {
-  auto s = crypto::Ed25519Signer::FromSeed(Key(9));
-  EXPECT_TRUE(s.ok());
-  return std::move(s).value();
-}
 
 AuditEvent Event(int i) {
   AuditEvent e;
@@ -104,13 +96,14 @@ class AuditTailTest : public ::testing::Test {
     return log.ok() ? std::move(log).value() : nullptr;
   }
   void Unseal(AuditLog& log) {
-    ASSERT_TRUE(
-        log.SetKeys(Key(1), Key(2), Signer(), [](const ChainHead&) { return Status::Ok(); }).ok());
+    ASSERT_TRUE(log.SetKeys(FixedKey(1), FixedKey(2), FixedSigner(),
+                            [](const ChainHead&) { return Status::Ok(); })
+                    .ok());
   }
   AuditVerifyResult Verify(const std::filesystem::path& dir) {
     AuditVerifyOptions o;
     o.mac_key = &mac_key_;
-    o.public_key = Signer().public_key();
+    o.public_key = FixedSigner().public_key();
     return VerifyAuditFiles(LogFiles(dir), o);
   }
   std::vector<std::string> Warnings() {
@@ -124,7 +117,7 @@ class AuditTailTest : public ::testing::Test {
 
   keyhold::testing::TempDir dir_;
   std::int64_t now_us_ = kT0;
-  crypto::SecretBytes mac_key_ = Key(1);
+  crypto::SecretBytes mac_key_ = FixedKey(1);
   std::mutex mu_;
   std::vector<std::string> warnings_;
 };
@@ -303,8 +296,8 @@ class UnkeyedAfterUnsealTest : public ::testing::Test {
 
   keyhold::testing::TempDir dir_;
   int logs_ = 0;
-  crypto::SecretBytes mac_key_ = Key(1);
-  crypto::Ed25519Signer signer_ = Signer();
+  crypto::SecretBytes mac_key_ = FixedKey(1);
+  crypto::Ed25519Signer signer_ = FixedSigner();
 };
 
 std::vector<std::string> NoMacWarnings(const AuditVerifyResult& r) {

@@ -30,26 +30,18 @@
 #include "kms/audit/audit_export.h"
 #include "kms/audit/audit_log.h"
 #include "kms/audit/audit_record.h"
+#include "tests/testlib/audit_keys.h"
 #include "tests/testlib/temp_dir.h"
 
 namespace keyhold::kms {
 namespace {
 
+using testing::FixedKey;
+using testing::FixedSigner;
+
 using namespace std::chrono_literals;
 
 constexpr char kHost[] = "kms-1.example.com";
-
-crypto::SecretBytes Key(std::uint8_t fill) {
-  auto k = crypto::SecretBytes::CopyFrom(std::vector<std::uint8_t>(32, fill));
-  EXPECT_TRUE(k.ok());
-  return std::move(k).value();
-}
-
-crypto::Ed25519Signer Signer() {
-  auto s = crypto::Ed25519Signer::FromSeed(Key(9));
-  EXPECT_TRUE(s.ok());
-  return std::move(s).value();
-}
 
 AuditEvent Event(int i, const char* decision = "allow") {
   AuditEvent e;
@@ -187,9 +179,9 @@ TEST_F(SyslogSinkTest, EachDurableRecordArrivesInFileOrder) {
   std::vector<std::string> received;
   {
     auto log = Open(&sink);
-    ASSERT_TRUE(
-        log->SetKeys(Key(1), Key(2), Signer(), [](const ChainHead&) { return Status::Ok(); })
-            .ok());  // an "unseal" checkpoint
+    ASSERT_TRUE(log->SetKeys(FixedKey(1), FixedKey(2), FixedSigner(),
+                             [](const ChainHead&) { return Status::Ok(); })
+                    .ok());  // an "unseal" checkpoint
     auto got = listener.Receive();
     ASSERT_TRUE(got.has_value());
     received.push_back(*got);
