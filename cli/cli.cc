@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -22,6 +24,10 @@
 #include "kms/clock.h"
 #include "kms/config.h"
 #include "kms/server/run.h"
+#include "policies/evaluate.h"
+#include "policies/policy.h"
+#include "policies/policy_set.h"
+#include "policies/time_window.h"
 
 namespace keyhold::cli {
 namespace {
@@ -126,6 +132,13 @@ class Session {
   std::optional<Json> Call(const std::string& method, const std::string& target,
                            const std::optional<Json>& body = std::nullopt,
                            int* exit_code = nullptr) {
+    return CallText(method, target, body ? body->dump() : "", exit_code);
+  }
+
+  // CallText sends `text` as the body unchanged (a policy document keeps
+  // its lines, so the server's errors name the same ones as the file).
+  std::optional<Json> CallText(const std::string& method, const std::string& target,
+                               const std::string& text, int* exit_code) {
     if (!client_) {
       auto c = HttpsClient::Create(globals_.client);
       if (!c.ok()) {
@@ -133,7 +146,6 @@ class Session {
       }
       client_ = std::move(c).value();
     }
-    const std::string text = body ? body->dump() : "";
     auto result = client_->Request(method, target, text);
     if (!result.ok()) {
       throw LocalError{result.error().message};
@@ -179,6 +191,11 @@ void PrintKey(const Json& k) {
             << "  primary version:        " << k.value("primary_version", 0) << "\n"
             << "  min decryption version: " << k.value("min_decryption_version", 0) << "\n"
             << "  rotation period:        " << k.value("rotation_period_s", 0) / 86400 << " days\n"
+            << "  residency:              "
+            << (k.contains("residency") && k["residency"].is_string()
+                    ? k["residency"].get<std::string>()
+                    : std::string("none (any region)"))
+            << "\n"
             << "  created:                " << k.value("created_at", "") << "\n"
             << "  last rotated:           " << k.value("last_rotated_at", "") << "\n";
   if (k.contains("deletion_at") && !k["deletion_at"].is_null()) {
@@ -219,6 +236,118 @@ void PrintToken(const Json& t) {
   if (!t["revoked_at"].is_null()) {
     std::cout << "revoked:   " << t["revoked_at"].get<std::string>() << "\n";
   }
+}
+
+// LoadPolicyFiles reads documents from files and folders (NAME.json in a
+// folder) as the server would.
+policies::PolicySet LoadPolicyFiles(const std::vector<std::string>& paths) {
+  std::vector<policies::PolicyDocument> docs;
+  const auto load = [&](const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      throw LocalError{"cannot read " + file.string()};
+    }
+    auto doc = policies::ParsePolicy(ReadAll(in, policies::kMaxPolicyBytes), file.string());
+    if (!doc.ok()) {
+      throw LocalError{doc.error().message};
+    }
+    docs.push_back(std::move(doc).value());
+  };
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::filesystem::path> files;
+      for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
+        const std::string name = e.path().filename().string();
+        if (!name.starts_with(".") && e.path().extension() == ".json") {
+          files.push_back(e.path());
+        }
+      }
+      if (ec) {
+        throw LocalError{"cannot list " + p + ": " + ec.message()};
+      }
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) {
+        load(f);
+      }
+    } else {
+      load(p);
+    }
+  }
+  auto set = policies::PolicySet::Create(std::move(docs));
+  if (!set.ok()) {
+    throw LocalError{set.error().message};
+  }
+  return std::move(set).value();
+}
+
+int PolicyTest(const std::vector<std::string>& paths, const std::string& request_json,
+               const std::string& at_time, const std::string& output) {
+  const policies::PolicySet set = LoadPolicyFiles(paths);
+  const Json r = Json::parse(request_json, nullptr, false);
+  if (!r.is_object()) {
+    throw LocalError{"--request must be a JSON object"};
+  }
+  policies::AccessRequest req;
+  try {
+    req.principal = r.value("principal", "");
+    req.tenant = r.value("tenant", "");
+    req.roles = r.value("roles", std::vector<std::string>{});
+    req.key = r.value("key", "");
+    req.operation = r.value("operation", "");
+    req.source = r.value("source", "");
+    req.context = r.value("context", std::map<std::string, std::string>{});
+    req.justification_code = r.value("justification_code", "");
+  } catch (const Json::exception&) {
+    throw LocalError{
+        "--request: principal, tenant, key, operation, source and "
+        "justification_code are strings, roles a list of strings, context an "
+        "object of strings"};
+  }
+  if (!policies::IsKeyOperation(req.operation) && !policies::IsAdminOperation(req.operation)) {
+    throw LocalError{"--request: operation '" + req.operation + "' is not an operation"};
+  }
+  std::int64_t now = kms::SystemClock::Instance().NowSeconds();
+  if (!at_time.empty()) {
+    auto t = policies::ParseUtcTime(at_time);
+    if (!t.ok()) {
+      throw LocalError{"--at: " + t.error().message};
+    }
+    now = *t;
+  }
+  policies::Decision d;
+  if (policies::IsAdminOperation(req.operation)) {
+    // Access rules name key operations; an admin operation is only gated
+    // by approval rules (after the caller's roles).
+    std::string rule;
+    d.approval = policies::ApprovalFor(set, "", req.operation, &rule);
+    d.verdict = d.approval ? policies::Verdict::kNeedsApproval : policies::Verdict::kAllow;
+    d.rule = rule;
+    d.explanation.push_back(d.approval ? "approval rule " + rule + " covers " + req.operation
+                                       : "no approval rule covers " + req.operation);
+  } else {
+    d = policies::Evaluate(set, req, now);
+  }
+  const std::size_t slash = req.key.find('/');
+  const auto region =
+      slash == std::string::npos ? std::nullopt : set.ResidencyOf(req.key.substr(0, slash));
+  if (output == "json") {
+    Json out = {{"verdict", policies::VerdictName(d.verdict)},
+                {"rule", d.rule},
+                {"explanation", d.explanation},
+                {"residency", region ? Json(*region) : Json(nullptr)}};
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "verdict: " << policies::VerdictName(d.verdict) << "\n"
+              << "rule:    " << (d.rule.empty() ? "(default)" : d.rule) << "\n";
+    for (const std::string& line : d.explanation) {
+      std::cout << "  - " << line << "\n";
+    }
+    if (region) {
+      std::cout << "residency: the key's tenant is served only in region '" << *region << "'\n";
+    }
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -389,10 +518,13 @@ int Main(int argc, char** argv) {
       target += "&after=" + after;
     }
     emit(session.Call("GET", target, std::nullopt, &exit_code), [](const Json& r) {
-      std::printf("%-40s %-17s %8s  %s\n", "KEY", "STATE", "VERSION", "CREATED");
+      std::printf("%-40s %-17s %8s  %-10s %s\n", "KEY", "STATE", "VERSION", "RESIDENCY", "CREATED");
       for (const auto& k : r["keys"]) {
-        std::printf("%-40s %-17s %8d  %s\n", k.value("id", "").c_str(),
-                    k.value("state", "").c_str(), k.value("primary_version", 0),
+        const std::string residency = k.contains("residency") && k["residency"].is_string()
+                                          ? k["residency"].get<std::string>()
+                                          : "-";
+        std::printf("%-40s %-17s %8d  %-10s %s\n", k.value("id", "").c_str(),
+                    k.value("state", "").c_str(), k.value("primary_version", 0), residency.c_str(),
                     k.value("created_at", "").c_str());
       }
       if (!r["next_after"].is_null()) {
@@ -578,6 +710,71 @@ int Main(int argc, char** argv) {
       }
     });
   });
+
+  auto* policy = app.add_subcommand("policy", "Apply, show and test policy documents");
+  policy->require_subcommand(1);
+  policy->footer("Example: keyhold policy apply payments.json");
+  std::string policy_file;
+  auto* apply = policy->add_subcommand(
+      "apply", "Validate a policy document, then put it in force (admin of all tenants)");
+  apply->add_option("file", policy_file, "NAME.json")->required();
+  apply->footer("Example: keyhold policy apply payments.json");
+  apply->callback([&] {
+    std::ifstream in(policy_file, std::ios::binary);
+    if (!in) {
+      throw LocalError{"cannot read " + policy_file};
+    }
+    const std::string text = ReadAll(in, policies::kMaxPolicyBytes);
+    // Validated here first, so a mistake is named before anything is sent.
+    auto doc = policies::ParsePolicy(text, policy_file);
+    if (!doc.ok()) {
+      throw LocalError{doc.error().message};
+    }
+    emit(session.CallText("PUT", "/v1/policies/" + doc->name, text, &exit_code), [](const Json& r) {
+      std::cout << "policy " << r.value("name", "") << " version " << r.value("version", 0)
+                << " is in force\n";
+    });
+  });
+  auto* plist = policy->add_subcommand("list", "List the policy documents in force");
+  plist->footer("Example: keyhold policy list");
+  plist->callback([&] {
+    emit(session.Call("GET", "/v1/policies", std::nullopt, &exit_code), [](const Json& r) {
+      std::printf("%-32s %8s %6s %9s %8s\n", "NAME", "VERSION", "RULES", "APPROVALS", "ROTATION");
+      for (const auto& p : r["policies"]) {
+        std::printf("%-32s %8llu %6d %9d %8d\n", p.value("name", "").c_str(),
+                    static_cast<unsigned long long>(p.value("version", 0ULL)), p.value("rules", 0),
+                    p.value("approvals", 0), p.value("rotation", 0));
+      }
+      std::printf("this instance's region: %s\n",
+                  r.value("region", "").empty() ? "none" : r.value("region", "").c_str());
+    });
+  });
+  std::string policy_name;
+  auto* pshow = policy->add_subcommand("show", "Print a policy document in force");
+  pshow->add_option("name", policy_name, "NAME")->required();
+  pshow->footer("Example: keyhold policy show payments");
+  pshow->callback([&] {
+    emit(session.Call("GET", "/v1/policies/" + policy_name, std::nullopt, &exit_code),
+         [](const Json& r) { std::cout << r["document"].dump(2) << "\n"; });
+  });
+  std::vector<std::string> policy_paths;
+  std::string request_json;
+  std::string at_time;
+  auto* ptest = policy->add_subcommand(
+      "test", "Explain how policy files decide a request (local: no server needed)");
+  ptest->add_option("paths", policy_paths, "Policy files or folders")->required();
+  ptest
+      ->add_option("--request", request_json,
+                   "The call as JSON: principal, tenant, roles, key, operation, source, "
+                   "context, justification_code")
+      ->required();
+  ptest->add_option("--at", at_time, "Decide at this UTC time (YYYY-MM-DDTHH:MM:SSZ; default now)");
+  ptest->footer(
+      "Example: keyhold policy test policies/ --request '{\"principal\": \"pay-svc\", "
+      "\"tenant\": \"acme\", \"roles\": [\"app\"], \"key\": \"acme/payments-eu\", "
+      "\"operation\": \"unwrap\", \"source\": \"10.1.2.3\", \"context\": {\"tenant\": "
+      "\"acme\"}}'");
+  ptest->callback([&] { exit_code = PolicyTest(policy_paths, request_json, at_time, g.output); });
 
   AddAuditCommands(&app, &g.output, &exit_code);
 

@@ -28,6 +28,12 @@ constexpr std::array kCatalogue = {
               "a valid credential is required"},
     ErrorInfo{ErrorCode::kForbidden, "forbidden", 403, true,
               "the credential does not allow this operation"},
+    ErrorInfo{ErrorCode::kPolicyDenied, "policy_denied", 403, true,
+              "a policy does not allow this operation"},
+    ErrorInfo{ErrorCode::kApprovalRequired, "approval_required", 403, true,
+              "this operation needs an approved access request"},
+    ErrorInfo{ErrorCode::kResidencyViolation, "residency_violation", 403, true,
+              "the tenant's keys may not be used in this instance's region"},
     ErrorInfo{ErrorCode::kKeyNotFound, "key_not_found", 404, true, "no such key"},
     ErrorInfo{ErrorCode::kNotFound, "not_found", 404, true, "not found"},
     ErrorInfo{ErrorCode::kMethodNotAllowed, "method_not_allowed", 405, true,
@@ -62,6 +68,7 @@ constexpr std::array kCatalogue = {
               "a cryptographic operation failed"},
     ErrorInfo{ErrorCode::kInvalidConfig, "invalid_config", 500, false,
               "the configuration is invalid"},
+    ErrorInfo{ErrorCode::kInvalidPolicy, "invalid_policy", 400, true, "the policy is invalid"},
     ErrorInfo{ErrorCode::kInternal, "internal", 500, false, "internal error"},
 };
 

@@ -28,6 +28,9 @@ enum class ErrorCode : std::uint16_t {
   kDevModeOnly,
   kUnauthenticated,
   kForbidden,
+  kPolicyDenied,
+  kApprovalRequired,
+  kResidencyViolation,
   kKeyNotFound,
   kNotFound,
   kMethodNotAllowed,
@@ -47,6 +50,7 @@ enum class ErrorCode : std::uint16_t {
   kAuditUnavailable,
   kCryptoFailure,
   kInvalidConfig,
+  kInvalidPolicy,
   kInternal,
 };
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -153,13 +154,21 @@ void ParseListen(const Reader& r, const toml::node* node, const std::string& tex
   c->listen_port = static_cast<std::uint16_t>(std::stoul(port));
 }
 
+// The region names policy documents use (policies/policy.h).
+bool ValidRegion(std::string_view region) {
+  return region.size() <= 32 && std::all_of(region.begin(), region.end(), [](char ch) {
+           return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+         });
+}
+
 Config Parse(const toml::table& root, const std::string& source) {
   const Reader r(root, source);
-  r.CheckTopLevel(
-      {"server", "tls", "limits", "store", "audit", "seal", "keys", "scheduler", "tokens", "log"});
+  r.CheckTopLevel({"server", "tls", "limits", "store", "audit", "seal", "keys", "scheduler",
+                   "tokens", "log", "policies"});
   Config c;
 
-  const auto* server = r.Table("server", {"listen", "workers", "max_connections", "dev_mode"});
+  const auto* server =
+      r.Table("server", {"listen", "workers", "max_connections", "dev_mode", "region"});
   if (const toml::node* n = r.Node(server, "listen")) {
     if (n->as_string() == nullptr)
       r.Fail(n, "server.listen", "must be a string");
@@ -168,6 +177,12 @@ Config Parse(const toml::table& root, const std::string& source) {
   r.Uint(server, "server", "workers", &c.workers, 0, 256);
   r.Uint(server, "server", "max_connections", &c.max_connections, 1, 100'000);
   r.Bool(server, "server", "dev_mode", &c.dev_mode);
+  r.String(server, "server", "region", &c.region);
+  if (!c.region.empty() && !ValidRegion(c.region))
+    r.Fail(r.Node(server, "region"), "server.region", "must be 1-32 of [a-z0-9-], e.g. \"hk\"");
+
+  const auto* policies = r.Table("policies", {"dir"});
+  r.Path(policies, "policies", "dir", &c.policy_dir);
 
   const auto* tls =
       r.Table("tls", {"cert_file", "key_file", "client_ca_file", "client_identity", "client_cert"});

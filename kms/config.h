@@ -37,6 +37,14 @@ struct Config {
   unsigned workers = 0;  // 0: one per core
   std::size_t max_connections = 1024;
   bool dev_mode = false;
+  // The region this instance serves (e.g. "hk"). A tenant whose policies
+  // give it a residency region is served only by instances of that region;
+  // empty: no region, so no resident tenant is served.
+  std::string region;
+  // [policies]
+  // The folder of policy documents (NAME.json); empty: none, so roles alone
+  // decide (docs/policies.md).
+  std::filesystem::path policy_dir;
 
   // [tls]
   std::filesystem::path cert_file;

@@ -529,7 +529,16 @@ std::vector<VersionUsage> Keyring::LoadedVersionUsage() {
   return out;
 }
 
-std::vector<KeyId> Keyring::OverBudget() {
+namespace {
+
+// Tighter is the stricter of two limits where 0 means "none".
+std::uint64_t Tighter(std::uint64_t a, std::uint64_t b) {
+  return a == 0 ? b : b == 0 ? a : std::min(a, b);
+}
+
+}  // namespace
+
+std::vector<KeyId> Keyring::OverBudget(const policies::PolicySet& rules) {
   std::vector<KeyId> out;
   std::shared_lock lock(keys_mu_);
   for (const auto& [name, entry] : keys_) {
@@ -539,17 +548,19 @@ std::vector<KeyId> Keyring::OverBudget() {
     }
     std::shared_lock vlock(entry->versions_mu);
     const auto it = entry->versions.find(record->primary_version);
-    if (it != entry->versions.end() && it->second->budget.used() >= options_.budget.rotate_after) {
+    const std::uint64_t threshold = Tighter(
+        options_.budget.rotate_after, rules.RotationFor(entry->id.ToString()).max_encryptions);
+    if (it != entry->versions.end() && it->second->budget.used() >= threshold) {
       out.push_back(entry->id);
     }
   }
   return out;
 }
 
-Result<std::vector<DueRotation>> Keyring::DueForRotation(std::int64_t now) {
+Result<std::vector<DueRotation>> Keyring::DueForRotation(std::int64_t now,
+                                                         const policies::PolicySet& rules) {
   std::vector<DueRotation> due;
   Status inner;
-  const policies::RotationLimits limits{options_.budget.rotate_after};
   KEYHOLD_ASSIGN_OR_RETURN(ReadTxn txn, store_->BeginRead());
   KEYHOLD_TRY(txn.ForEach(Table::kKeys, {}, {}, [&](Bytes key, Bytes value) {
     auto id = KeyId::Parse(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
@@ -578,9 +589,12 @@ Result<std::vector<DueRotation>> Keyring::DueForRotation(std::int64_t now) {
         }
       }
     }
-    const policies::RotationFacts facts{record->state == KeyState::kEnabled,
-                                        record->last_rotated_at, record->rotation_period_s,
-                                        encryptions};
+    const auto rule = rules.RotationFor(id->ToString());
+    const policies::RotationFacts facts{
+        record->state == KeyState::kEnabled, record->last_rotated_at,
+        Tighter(record->rotation_period_s, rule.period_s), encryptions};
+    const policies::RotationLimits limits{
+        Tighter(options_.budget.rotate_after, rule.max_encryptions)};
     const auto reason = policies::RotationDue(facts, limits, now);
     if (reason != policies::RotationReason::kNotDue) {
       due.push_back({std::move(id).value(), reason});

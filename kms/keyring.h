@@ -39,6 +39,7 @@
 #include "kms/record_sealer.h"
 #include "kms/store.h"
 #include "kms/usage_budget.h"
+#include "policies/policy_set.h"
 #include "policies/rotation.h"
 
 namespace keyhold::kms {
@@ -165,13 +166,16 @@ class Keyring {
   // memory (the ones in use since start), for metrics.
   std::vector<VersionUsage> LoadedVersionUsage();
   // OverBudget lists enabled keys in memory whose primary version reached
-  // the rotation threshold: a cheap check the scheduler runs often, between
-  // full DueForRotation scans.
-  std::vector<crypto::KeyId> OverBudget();
+  // the rotation threshold (the configured one, or a lower one that a
+  // rotation rule of `rules` sets for the key): a cheap check the scheduler
+  // runs often, between full DueForRotation scans.
+  std::vector<crypto::KeyId> OverBudget(const policies::PolicySet& rules = {});
 
   // DueForRotation lists the enabled keys that must rotate at `now`
-  // (policies::RotationDue over every key).
-  Result<std::vector<DueRotation>> DueForRotation(std::int64_t now);
+  // (policies::RotationDue over every key, with the key's own period
+  // shortened by any rotation rule of `rules` that matches it).
+  Result<std::vector<DueRotation>> DueForRotation(std::int64_t now,
+                                                  const policies::PolicySet& rules = {});
   // DueForDestruction lists the keys whose deletion window ended by `now`.
   Result<std::vector<crypto::KeyId>> DueForDestruction(std::int64_t now);
   // Destroy removes every version of a key whose deletion window is over

@@ -5,12 +5,13 @@
 namespace keyhold::kms {
 
 Scheduler::Scheduler(KeyService* service, Logger* logger, Metrics* metrics, const Clock* clock,
-                     std::chrono::seconds full_scan_interval)
+                     std::chrono::seconds full_scan_interval, const PolicyStore* policies)
     : service_(service),
       logger_(logger),
       metrics_(metrics),
       clock_(clock),
-      interval_(full_scan_interval) {}
+      interval_(full_scan_interval),
+      policies_(policies) {}
 
 Scheduler::~Scheduler() {
   Stop();
@@ -73,14 +74,16 @@ SchedulerRun Scheduler::RunOnce(bool full_scan) {
                    {{"key", name}, {"reason", reason}, {"error", Info(r.error().code).name}});
     }
   };
-  for (const crypto::KeyId& id : (*ring)->OverBudget()) {
+  const std::shared_ptr<const policies::PolicySet> rules =
+      policies_ != nullptr ? policies_->Snapshot() : std::make_shared<policies::PolicySet>();
+  for (const crypto::KeyId& id : (*ring)->OverBudget(*rules)) {
     rotate(id, "encryption_budget");
   }
   if (!full_scan) {
     return run;
   }
   const std::int64_t now = clock_->NowSeconds();
-  if (auto due = (*ring)->DueForRotation(now); due.ok()) {
+  if (auto due = (*ring)->DueForRotation(now, *rules); due.ok()) {
     for (const DueRotation& d : *due) {
       // A key rotated for its budget a moment ago is not due again.
       if (d.reason == policies::RotationReason::kPeriod) {

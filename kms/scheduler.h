@@ -19,6 +19,7 @@
 #include "kms/key_service.h"
 #include "kms/logger.h"
 #include "kms/metrics.h"
+#include "kms/policy_store.h"
 
 namespace keyhold::kms {
 
@@ -30,8 +31,9 @@ struct SchedulerRun {
 
 class Scheduler {
  public:
+  // `policies` (may be null: no rotation rules) supplies rotation rules.
   Scheduler(KeyService* service, Logger* logger, Metrics* metrics, const Clock* clock,
-            std::chrono::seconds full_scan_interval);
+            std::chrono::seconds full_scan_interval, const PolicyStore* policies = nullptr);
   ~Scheduler();
 
   void Start();
@@ -48,6 +50,7 @@ class Scheduler {
   Metrics* metrics_;
   const Clock* clock_;
   std::chrono::seconds interval_;
+  const PolicyStore* policies_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;

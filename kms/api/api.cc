@@ -40,14 +40,14 @@ bool IsHealthProbe(RouteId id) {
 }  // namespace
 
 Api::Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
-         const Clock* clock, AuditLog* audit)
+         const Clock* clock, AuditLog* audit, PolicyStore* policies)
     : service_(service),
       config_(config),
       logger_(logger),
       metrics_(metrics),
       clock_(clock),
       audit_(audit),
-      handlers_(service, config, metrics, clock, audit),
+      handlers_(service, config, metrics, clock, audit, policies),
       limiter_(config->auth_failures_per_minute) {}
 
 std::string Api::NewRequestId() {
@@ -149,8 +149,13 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
     intent.reason = "about to act";
     KEYHOLD_TRY(audit_->Append(std::move(intent)));
   }
-  const Call call{route, query, body ? &*body : nullptr, *principal ? &**principal : nullptr,
-                  facts};
+  const Call call{route,
+                  query,
+                  body ? &*body : nullptr,
+                  *principal ? &**principal : nullptr,
+                  facts,
+                  request.peer,
+                  request.body};
   switch (route.id) {
     case RouteId::kKeysCreate:
     case RouteId::kKeysList:
@@ -172,6 +177,10 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
       return handlers_.Tokens(call);
     case RouteId::kAuditRead:
       return handlers_.Audit(call);
+    case RouteId::kPoliciesList:
+    case RouteId::kPolicyShow:
+    case RouteId::kPolicyPut:
+      return handlers_.Policies(call);
     default:
       if (route.id == RouteId::kSysSeal) {
         KEYHOLD_TRY(Authorize(route.access, **principal, "*"));
@@ -324,6 +333,7 @@ AuditEvent Api::MakeAuditEvent(const ApiRequest& request, std::string_view route
         e.context.emplace(facts->context->entries().begin(), facts->context->entries().end());
       }
     }
+    e.policy = facts->policy;
     if (facts->justification) {
       e.justification_code = facts->justification->reason_code;
       e.justification_text = facts->justification->text;
@@ -335,10 +345,13 @@ AuditEvent Api::MakeAuditEvent(const ApiRequest& request, std::string_view route
     e.decision = "allow";
     e.reason = "ok";
   } else {
-    e.decision = (error->code == ErrorCode::kUnauthenticated ||
-                  error->code == ErrorCode::kForbidden || error->code == ErrorCode::kRateLimited)
-                     ? "deny"
-                     : "error";
+    e.decision =
+        (error->code == ErrorCode::kUnauthenticated || error->code == ErrorCode::kForbidden ||
+         error->code == ErrorCode::kRateLimited || error->code == ErrorCode::kPolicyDenied ||
+         error->code == ErrorCode::kApprovalRequired ||
+         error->code == ErrorCode::kResidencyViolation)
+            ? "deny"
+            : "error";
     e.reason = std::string(Info(error->code).name);
   }
   return e;

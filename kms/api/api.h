@@ -54,14 +54,15 @@ struct ApiResponse {
 
 class Api {
  public:
-  // `audit` (may be null only in tests that need no audit) provides the
+  // `policies` (never null) holds the policies in force. `audit` (may be
+  // null only in tests that need no audit) provides the
   // context digest and whether the log is healthy: while it is not, every
   // audited request is refused with 503 before it acts. A route that changes
   // stored state first appends an intent record and waits until it is
   // durable, so that no change ever stands without a record, even when its
   // outcome record then fails.
   Api(KeyService* service, const Config* config, Logger* logger, Metrics* metrics,
-      const Clock* clock, AuditLog* audit);
+      const Clock* clock, AuditLog* audit, PolicyStore* policies);
 
   ApiResponse Handle(const ApiRequest& request);
 

@@ -2,7 +2,8 @@
 // key service. Transport-free: the Api (kms/api/api.h) authenticates, parses
 // and renders errors; handlers decode their body, authorise against the
 // key's tenant, act and render. Grouped by resource: sys_handlers.cc,
-// key_handlers.cc, token_handlers.cc, audit_handlers.cc. Thread-safe.
+// key_handlers.cc, token_handlers.cc, audit_handlers.cc, policy_handlers.cc
+// (with the policy decision). Thread-safe.
 #ifndef KEYHOLD_KMS_API_HANDLERS_H_
 #define KEYHOLD_KMS_API_HANDLERS_H_
 
@@ -21,6 +22,7 @@
 #include "kms/config.h"
 #include "kms/key_service.h"
 #include "kms/metrics.h"
+#include "kms/policy_store.h"
 
 namespace keyhold::kms {
 
@@ -32,6 +34,9 @@ struct AuditFacts {
   std::optional<std::uint32_t> key_version;
   std::optional<crypto::EncryptionContext> context;
   std::optional<Justification> justification;
+  // The policy involved: "document/rule" that decided a call, or
+  // "document@vN" for a policy change.
+  std::string policy;
   // Reverses the call if its record cannot be made durable. Only init sets
   // it: its answer is the only copy of the shares, so an init that cannot
   // be answered must not stand either.
@@ -44,6 +49,8 @@ struct Call {
   const SecureJson* body;      // POST routes only
   const Principal* principal;  // nullptr on public routes
   AuditFacts* facts;           // never null
+  std::string_view peer;       // the caller's IP address
+  std::string_view raw_body;   // the body as sent (POST and PUT routes)
 };
 
 struct Reply {
@@ -57,23 +64,50 @@ struct Reply {
 // (kForbidden, naming the rule, if it fails).
 Status Authorize(Access access, const Principal& principal, std::string_view tenant);
 
+// RefuseWithoutGrant refuses an administrative `operation` (policy-change,
+// admin-token-create) that an approval rule of `set` covers, with
+// kApprovalRequired naming the rule (also put in `facts`). Until a call can
+// carry a grant, such an operation is refused outright: fail closed.
+Status RefuseWithoutGrant(const policies::PolicySet& set, std::string_view operation,
+                          AuditFacts* facts);
+
 class Handlers {
  public:
   Handlers(KeyService* service, const Config* config, Metrics* metrics, const Clock* clock,
-           const AuditLog* audit)
-      : service_(service), config_(config), metrics_(metrics), clock_(clock), audit_(audit) {}
+           const AuditLog* audit, PolicyStore* policies)
+      : service_(service),
+        config_(config),
+        metrics_(metrics),
+        clock_(clock),
+        audit_(audit),
+        policies_(policies) {}
 
   Result<Reply> Sys(const Call& call);
   Result<Reply> Keys(const Call& call);
   Result<Reply> Tokens(const Call& call);
   Result<Reply> Audit(const Call& call);
+  Result<Reply> Policies(const Call& call);
 
  private:
+  // Decide applies residency, then the policies in force, to `operation`
+  // on key `id`: kResidencyViolation, kPolicyDenied or kApprovalRequired
+  // (naming the rule) when the call may not go ahead. `context` and
+  // `justification` are the call's, when it has them.
+  Status Decide(const Call& call, std::string_view operation, const crypto::KeyId& id,
+                const crypto::EncryptionContext* context,
+                const std::optional<Justification>& justification) const;
+  // CheckResidency refuses a tenant resident in another region than this
+  // instance's (or any region, when this instance has none).
+  Status CheckResidency(const policies::PolicySet& set, std::string_view tenant) const;
+  // Residency renders the tenant's region, or null.
+  SecureJson Residency(std::string_view tenant) const;
+
   KeyService* service_;
   const Config* config_;
   Metrics* metrics_;
   const Clock* clock_;
   const AuditLog* audit_;  // may be null (tests without a log)
+  PolicyStore* policies_;  // never null
 };
 
 }  // namespace keyhold::kms

@@ -3,6 +3,7 @@
 #include "kms/api/handlers.h"
 #include "kms/api/render.h"
 #include "kms/api/requests.h"
+#include "policies/evaluate.h"
 
 namespace keyhold::kms {
 namespace {
@@ -24,7 +25,88 @@ SecureJson Wrapped(const WrapResult& w) {
   return out;
 }
 
+// AdminOperation names the policy operation of an administrative key
+// route; empty for key use (decided later) and for routes with no key.
+std::string_view AdminOperation(RouteId id) {
+  switch (id) {
+    case RouteId::kKeyShow:
+      return "read";
+    case RouteId::kKeyRotate:
+      return "rotate";
+    case RouteId::kKeyEnable:
+      return "enable";
+    case RouteId::kKeyDisable:
+      return "disable";
+    case RouteId::kKeyConfig:
+      return "config";
+    case RouteId::kKeyScheduleDeletion:
+      return "schedule-deletion";
+    case RouteId::kKeyCancelDeletion:
+      return "cancel-deletion";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
+
+Status Handlers::CheckResidency(const policies::PolicySet& set, std::string_view tenant) const {
+  const std::optional<std::string> region = set.ResidencyOf(tenant);
+  if (!region || *region == config_->region) {
+    return Status::Ok();
+  }
+  return MakeError(ErrorCode::kResidencyViolation,
+                   "tenant '" + std::string(tenant) + "' is resident in region '" + *region +
+                       "'; this instance " +
+                       (config_->region.empty() ? std::string("has no region (server.region)")
+                                                : "is in region '" + config_->region + "'"));
+}
+
+SecureJson Handlers::Residency(std::string_view tenant) const {
+  const std::optional<std::string> region = policies_->Snapshot()->ResidencyOf(tenant);
+  return region ? SecureJson(S(*region)) : SecureJson(nullptr);
+}
+
+Status Handlers::Decide(const Call& call, std::string_view operation, const crypto::KeyId& id,
+                        const crypto::EncryptionContext* context,
+                        const std::optional<Justification>& justification) const {
+  const std::shared_ptr<const policies::PolicySet> set = policies_->Snapshot();
+  KEYHOLD_TRY(CheckResidency(*set, id.tenant()));
+  if (set->empty()) {
+    return Status::Ok();  // no policies: the caller's roles decided
+  }
+  policies::AccessRequest request;
+  request.principal = call.principal->name;
+  request.tenant = call.principal->tenant;
+  request.roles = call.principal->roles.Names();
+  request.key = id.ToString();
+  request.operation = std::string(operation);
+  request.source = std::string(call.peer);
+  if (context != nullptr) {
+    request.context.insert(context->entries().begin(), context->entries().end());
+  }
+  if (justification) {
+    request.justification_code = justification->reason_code;
+  }
+  const policies::Decision d = policies::Evaluate(*set, request, clock_->NowSeconds());
+  call.facts->policy = d.rule.empty() ? "default-deny" : d.rule;
+  switch (d.verdict) {
+    case policies::Verdict::kAllow:
+      return Status::Ok();
+    case policies::Verdict::kNeedsApproval:
+      return MakeError(ErrorCode::kApprovalRequired,
+                       std::string(operation) + " on " + request.key + " needs " +
+                           std::to_string(d.approval->approvals) + " " + d.approval->approver_role +
+                           " approvals (rule " + d.rule +
+                           "); access requests are not available in this release");
+    case policies::Verdict::kDeny:
+      break;
+  }
+  return MakeError(
+      ErrorCode::kPolicyDenied,
+      std::string(operation) + " on " + request.key + " is denied: " +
+          (d.explanation.empty() ? std::string("no rule allows it") : d.explanation.back()));
+}
 
 Status Authorize(Access access, const Principal& p, std::string_view tenant) {
   auto refuse = [&](std::string_view needs) -> Status {
@@ -45,6 +127,12 @@ Status Authorize(Access access, const Principal& p, std::string_view tenant) {
     case Access::kKeyUse:
       return p.CoversTenant(tenant) && p.roles.Has(Role::kApp) ? Status::Ok()
                                                                : refuse("the app role");
+    case Access::kPolicyRead:
+      return p.tenant == kAllTenants &&
+                     p.roles.HasAny(RoleSet::Of({Role::kAdmin, Role::kOfficer, Role::kAuditor}))
+                 ? Status::Ok()
+                 : MakeError(ErrorCode::kForbidden,
+                             "this needs the admin, officer or auditor role for all tenants");
     case Access::kAuditRead:
       return p.CoversTenant(tenant) && p.roles.Has(Role::kAuditor) ? Status::Ok()
                                                                    : refuse("the auditor role");
@@ -65,9 +153,11 @@ Result<Reply> Handlers::Keys(const Call& call) {
     KEYHOLD_ASSIGN_OR_RETURN(CreateKeyBody body, DecodeCreateKey(*call.body));
     call.facts->key = body.id.ToString();
     KEYHOLD_TRY(Authorize(call.route.access, who, body.id.tenant()));
+    KEYHOLD_TRY(Decide(call, "create", body.id, nullptr, std::nullopt));
     KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->CreateKey(body.id, {body.rotation_period_s}));
     reply.status = 201;
     reply.body = RenderKey(key, Versions::kInclude);
+    reply.body["residency"] = Residency(body.id.tenant());
     return reply;
   }
 
@@ -77,14 +167,17 @@ Result<Reply> Handlers::Keys(const Call& call) {
       return MakeError(ErrorCode::kInvalidRequest, "query parameter 'tenant' is required");
     }
     KEYHOLD_TRY(Authorize(call.route.access, who, tenant->second));
+    KEYHOLD_TRY(CheckResidency(*policies_->Snapshot(), tenant->second));
     KEYHOLD_ASSIGN_OR_RETURN(std::uint64_t limit, QueryUint(call.query, "limit", 100, 1, 1000));
     const auto after = call.query.find("after");
     KEYHOLD_ASSIGN_OR_RETURN(auto keys,
                              ring->ListKeys(tenant->second, static_cast<std::size_t>(limit),
                                             after == call.query.end() ? "" : after->second));
     SecureJson list = SecureJson::array();
+    const SecureJson residency = Residency(tenant->second);
     for (const KeyInfo& k : keys) {
       list.push_back(RenderKey(k));
+      list.back()["residency"] = residency;
     }
     reply.body["keys"] = std::move(list);
     // A full page may have more after it; the caller continues from here.
@@ -95,10 +188,16 @@ Result<Reply> Handlers::Keys(const Call& call) {
 
   const crypto::KeyId& id = *call.route.key;
   KEYHOLD_TRY(Authorize(call.route.access, who, id.tenant()));
+  // Administration is decided before the body is read: it carries nothing
+  // that rules test. Key use is decided once its context is known.
+  if (const std::string_view op = AdminOperation(call.route.id); !op.empty()) {
+    KEYHOLD_TRY(Decide(call, op, id, nullptr, std::nullopt));
+  }
   switch (call.route.id) {
     case RouteId::kKeyShow: {
       KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->GetKey(id));
       reply.body = RenderKey(key, Versions::kInclude);
+      reply.body["residency"] = Residency(id.tenant());
       return reply;
     }
     case RouteId::kKeyRotate:
@@ -142,6 +241,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
       KEYHOLD_ASSIGN_OR_RETURN(WrapBody body, DecodeWrap(*call.body));
       call.facts->context = body.context;
       call.facts->justification = body.justification;
+      KEYHOLD_TRY(Decide(call, "wrap", id, &body.context, body.justification));
       KEYHOLD_ASSIGN_OR_RETURN(
           WrapResult w,
           ring->Wrap(id, body.plaintext.Reveal(crypto::SecretAccess::Get()), body.context));
@@ -153,6 +253,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
       KEYHOLD_ASSIGN_OR_RETURN(CiphertextBody body, DecodeCiphertext(*call.body));
       call.facts->context = body.context;
       call.facts->justification = body.justification;
+      KEYHOLD_TRY(Decide(call, "unwrap", id, &body.context, body.justification));
       KEYHOLD_ASSIGN_OR_RETURN(UnwrapResult u, ring->Unwrap(id, body.ciphertext, body.context));
       call.facts->key_version = u.key_version;
       KEYHOLD_ASSIGN_OR_RETURN(reply.body["plaintext"], SecretBase64(u.plaintext));
@@ -163,6 +264,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
       KEYHOLD_ASSIGN_OR_RETURN(CiphertextBody body, DecodeCiphertext(*call.body));
       call.facts->context = body.context;
       call.facts->justification = body.justification;
+      KEYHOLD_TRY(Decide(call, "rewrap", id, &body.context, body.justification));
       KEYHOLD_ASSIGN_OR_RETURN(WrapResult w, ring->Rewrap(id, body.ciphertext, body.context));
       call.facts->key_version = w.key_version;
       reply.body = Wrapped(w);
@@ -172,6 +274,7 @@ Result<Reply> Handlers::Keys(const Call& call) {
       KEYHOLD_ASSIGN_OR_RETURN(GenerateDataKeyBody body, DecodeGenerateDataKey(*call.body));
       call.facts->context = body.context;
       call.facts->justification = body.justification;
+      KEYHOLD_TRY(Decide(call, "generate-data-key", id, &body.context, body.justification));
       KEYHOLD_ASSIGN_OR_RETURN(DataKey dk, ring->GenerateDataKey(id, body.context));
       call.facts->key_version = dk.key_version;
       reply.body = Wrapped(WrapResult{std::move(dk.ciphertext), dk.key_version});

@@ -3,6 +3,8 @@
 #include <array>
 #include <vector>
 
+#include "policies/policy.h"
+
 namespace keyhold::kms {
 namespace {
 
@@ -46,6 +48,16 @@ constexpr std::array kRoutes = {
     Route{"POST", "/v1/tokens/{accessor}/revoke", RouteId::kTokenRevoke, Access::kGlobalAdmin,
           true},
     Route{"GET", "/v1/audit", RouteId::kAuditRead, Access::kAuditRead},
+    Route{"GET", "/v1/policies", RouteId::kPoliciesList, Access::kPolicyRead},
+    Route{"GET", "/v1/policies/{policy}", RouteId::kPolicyShow, Access::kPolicyRead},
+    Route{"PUT", "/v1/policies/{policy}", RouteId::kPolicyPut, Access::kGlobalAdmin, true},
+};
+
+struct Captures {
+  std::string_view tenant;
+  std::string_view name;
+  std::string_view accessor;
+  std::string_view policy;
 };
 
 std::vector<std::string_view> Split(std::string_view path) {
@@ -65,18 +77,20 @@ std::vector<std::string_view> Split(std::string_view path) {
 
 // Matches `segments` against `pattern`, filling captures.
 bool Matches(std::string_view pattern, const std::vector<std::string_view>& segments,
-             std::string_view* tenant, std::string_view* name, std::string_view* accessor) {
+             Captures* out) {
   const auto parts = Split(pattern);
   if (parts.size() != segments.size()) {
     return false;
   }
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (parts[i] == "{tenant}") {
-      *tenant = segments[i];
+      out->tenant = segments[i];
     } else if (parts[i] == "{name}") {
-      *name = segments[i];
+      out->name = segments[i];
     } else if (parts[i] == "{accessor}") {
-      *accessor = segments[i];
+      out->accessor = segments[i];
+    } else if (parts[i] == "{policy}") {
+      out->policy = segments[i];
     } else if (parts[i] != segments[i]) {
       return false;
     }
@@ -96,10 +110,8 @@ Result<RouteMatch> MatchRoute(std::string_view method, std::string_view path, st
   const auto segments = Split(path);
   std::string allowed;
   for (const Route& route : kRoutes) {
-    std::string_view tenant;
-    std::string_view name;
-    std::string_view accessor;
-    if (!Matches(route.pattern, segments, &tenant, &name, &accessor)) {
+    Captures c;
+    if (!Matches(route.pattern, segments, &c)) {
       continue;
     }
     if (method != route.method) {
@@ -109,13 +121,25 @@ Result<RouteMatch> MatchRoute(std::string_view method, std::string_view path, st
       }
       continue;
     }
-    RouteMatch match{route.id,     route.access, route.pattern,      method == "POST",
-                     std::nullopt, {},           route.changes_state};
-    if (!tenant.empty() || !name.empty()) {
-      KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(tenant, name));
+    RouteMatch match{.id = route.id,
+                     .access = route.access,
+                     .name = route.pattern,
+                     .has_body = method == "POST" || method == "PUT",
+                     .key = std::nullopt,
+                     .accessor = {},
+                     .policy = {},
+                     .changes_state = route.changes_state};
+    if (!c.tenant.empty() || !c.name.empty()) {
+      KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(c.tenant, c.name));
       match.key = std::move(id);
     }
-    match.accessor = std::string(accessor);
+    match.accessor = std::string(c.accessor);
+    if (!c.policy.empty()) {
+      if (!policies::IsValidPolicyName(c.policy)) {
+        return MakeError(ErrorCode::kInvalidRequest, "a policy name is 1-64 of [a-z0-9_-]");
+      }
+      match.policy = std::string(c.policy);
+    }
     return match;
   }
   if (!allowed.empty()) {

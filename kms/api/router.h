@@ -43,6 +43,9 @@ enum class RouteId : std::uint8_t {
   kTokensList,
   kTokenRevoke,
   kAuditRead,
+  kPoliciesList,
+  kPolicyShow,
+  kPolicyPut,
 };
 
 // Access says who may call a route.
@@ -53,15 +56,17 @@ enum class Access : std::uint8_t {
   kKeyUse,       // app of the key's tenant
   kGlobalAdmin,  // admin of tenant "*"
   kAuditRead,    // auditor: every record, or those of its tenant's keys
+  kPolicyRead,   // admin, officer or auditor of tenant "*" (policies span tenants)
 };
 
 struct RouteMatch {
   RouteId id;
   Access access;
   std::string_view name;             // the route's template, e.g. "/v1/keys/{tenant}/{name}/wrap"
-  bool has_body;                     // POST routes read a JSON body
+  bool has_body;                     // POST and PUT routes read a JSON body
   std::optional<crypto::KeyId> key;  // for /v1/keys/{tenant}/{name}/...
   std::string accessor;              // for /v1/tokens/{accessor}/revoke
+  std::string policy;                // for /v1/policies/{policy}, a valid name
   bool changes_state = false;        // audited before it acts (an intent record)
 };
 

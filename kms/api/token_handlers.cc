@@ -12,6 +12,9 @@ Result<Reply> Handlers::Tokens(const Call& call) {
   switch (call.route.id) {
     case RouteId::kTokensCreate: {
       KEYHOLD_ASSIGN_OR_RETURN(CreateTokenBody body, DecodeCreateToken(*call.body));
+      if (body.roles.Has(Role::kAdmin)) {
+        KEYHOLD_TRY(RefuseWithoutGrant(*policies_->Snapshot(), "admin-token-create", call.facts));
+      }
       const std::uint64_t max_ttl = std::uint64_t{config_->token_max_ttl_days} * 86400;
       const std::uint64_t ttl =
           body.ttl_s.value_or(std::uint64_t{config_->token_default_ttl_days} * 86400);

@@ -184,6 +184,9 @@ Result<std::string> FormatEventLine(const AuditEvent& e, const AuditKeys& keys, 
   body["justification"] = e.justification_code.empty() ? Json(nullptr)
                                                        : Json{{"reason_code", e.justification_code},
                                                               {"text", e.justification_text}};
+  if (!e.policy.empty()) {
+    body["policy"] = e.policy;
+  }
   body["decision"] = e.decision;
   body["reason"] = e.reason;
   body["status"] = e.status;

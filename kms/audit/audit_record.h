@@ -45,6 +45,9 @@ struct AuditEvent {
   std::optional<std::map<std::string, std::string>> context;  // only if configured
   std::string justification_code;                             // empty when none was given
   std::string justification_text;
+  // The policy involved: "document/rule" that decided, or "document@vN"
+  // for a policy change; empty (and not written) otherwise.
+  std::string policy;
   std::string decision;  // "allow", "deny" or "error"
   std::string reason;    // "ok", or the error code
   int status = 0;        // HTTP status sent

@@ -12,6 +12,7 @@
 #include "kms/key_service.h"
 #include "kms/logger.h"
 #include "kms/metrics.h"
+#include "kms/policy_store.h"
 #include "kms/scheduler.h"
 #include "kms/server/server.h"
 
@@ -79,10 +80,20 @@ int RunServer(const Config& config) {
     }
     logger.Log(LogLevel::kInfo, "unsealed from the dev key file");
   }
+  // Policies are read before the first request: a folder that does not
+  // load stops the start (fail closed), naming the file and line.
+  auto policies = PolicyStore::Open(config.policy_dir);
+  if (!policies.ok()) {
+    logger.Log(LogLevel::kError, "cannot load the policies", {{"error", policies.error().message}});
+    return 1;
+  }
+  logger.Log(LogLevel::kInfo, "policies loaded",
+             {{"documents", static_cast<std::int64_t>((*policies)->Snapshot()->documents().size())},
+              {"region", config.region}});
   Metrics metrics;
-  Api api(service->get(), &config, &logger, &metrics, &clock, audit->get());
+  Api api(service->get(), &config, &logger, &metrics, &clock, audit->get(), policies->get());
   Scheduler scheduler(service->get(), &logger, &metrics, &clock,
-                      std::chrono::seconds(config.scheduler_interval_s));
+                      std::chrono::seconds(config.scheduler_interval_s), policies->get());
   auto server = Server::Create(config, &api, &logger, audit->get());
   if (!server.ok()) {
     logger.Log(LogLevel::kError, "cannot start the server", {{"error", server.error().message}});

@@ -20,8 +20,9 @@
 namespace keyhold::kms {
 namespace {
 
-constexpr Access kAllAccess[] = {Access::kPublic, Access::kKeyRead,     Access::kKeyAdmin,
-                                 Access::kKeyUse, Access::kGlobalAdmin, Access::kAuditRead};
+constexpr Access kAllAccess[] = {Access::kPublic,    Access::kKeyRead,     Access::kKeyAdmin,
+                                 Access::kKeyUse,    Access::kGlobalAdmin, Access::kAuditRead,
+                                 Access::kPolicyRead};
 
 const char* AccessName(Access a) {
   switch (a) {
@@ -37,6 +38,8 @@ const char* AccessName(Access a) {
       return "global-admin";
     case Access::kAuditRead:
       return "audit-read";
+    case Access::kPolicyRead:
+      return "policy-read";
   }
   return "?";
 }
@@ -65,6 +68,8 @@ bool ShouldAllow(Access access, const std::string& principal_tenant, RoleSet rol
       return principal_tenant == "*" && admin;
     case Access::kAuditRead:
       return covers && auditor;
+    case Access::kPolicyRead:
+      return principal_tenant == "*" && (admin || roles.Has(Role::kOfficer) || auditor);
   }
   return false;
 }
@@ -81,6 +86,8 @@ std::string DenialMessage(Access access, const std::string& target) {
       return "this needs the admin role for all tenants";
     case Access::kAuditRead:
       return "this needs the auditor role for tenant '" + target + "'";
+    case Access::kPolicyRead:
+      return "this needs the admin, officer or auditor role for all tenants";
     case Access::kPublic:
       break;
   }
@@ -112,8 +119,8 @@ TEST(AuthorizeTable, EveryAccessRoleSubsetAndTenant) {
       }
     }
   }
-  // 6 rules x 16 role sets x 3 principal tenants x 2 targets.
-  EXPECT_EQ(allowed + denied, 6 * 16 * 3 * 2);
+  // 7 rules x 16 role sets x 3 principal tenants x 2 targets.
+  EXPECT_EQ(allowed + denied, 7 * 16 * 3 * 2);
   EXPECT_GT(allowed, 0);
   EXPECT_GT(denied, 0);
 }
@@ -177,12 +184,16 @@ TEST(AuthorizeTable, NamedCases) {
   }
 }
 
-TEST(AuthorizeOfficer, AloneGetsNothingButPublic) {
+// An officer reads policies (with tenant "*") and nothing else: no key,
+// token or audit access comes with approving.
+TEST(AuthorizeOfficer, AloneGetsNothingButPublicAndPolicies) {
   const RoleSet officer = RoleSet::Of({Role::kOfficer});
   for (const char* tenant : {"*", "acme"}) {
     for (const Access access : kAllAccess) {
       const Status s = Authorize(access, Who(tenant, officer), "acme");
-      EXPECT_EQ(s.ok(), access == Access::kPublic) << AccessName(access) << " " << tenant;
+      const bool want = access == Access::kPublic ||
+                        (access == Access::kPolicyRead && std::string(tenant) == "*");
+      EXPECT_EQ(s.ok(), want) << AccessName(access) << " " << tenant;
     }
   }
 }

@@ -75,6 +75,12 @@ const std::vector<Expected>& Table() {
       {"POST", "/v1/tokens/acc123/revoke", "/v1/tokens/{accessor}/revoke", RouteId::kTokenRevoke,
        Access::kGlobalAdmin, "", "", "acc123"},
       {"GET", "/v1/audit", "/v1/audit", RouteId::kAuditRead, Access::kAuditRead, "", "", ""},
+      {"GET", "/v1/policies", "/v1/policies", RouteId::kPoliciesList, Access::kPolicyRead, "", "",
+       ""},
+      {"GET", "/v1/policies/payments", "/v1/policies/{policy}", RouteId::kPolicyShow,
+       Access::kPolicyRead, "", "", ""},
+      {"PUT", "/v1/policies/payments", "/v1/policies/{policy}", RouteId::kPolicyPut,
+       Access::kGlobalAdmin, "", "", ""},
   };
   return table;
 }
@@ -105,7 +111,7 @@ TEST(RouterTable, CoversEveryRouteIdOnce) {
   for (const Expected& e : Table()) {
     EXPECT_TRUE(seen.insert(e.id).second) << e.path;
   }
-  for (int i = 0; i <= static_cast<int>(RouteId::kAuditRead); ++i) {
+  for (int i = 0; i <= static_cast<int>(RouteId::kPolicyPut); ++i) {
     EXPECT_TRUE(seen.contains(static_cast<RouteId>(i))) << "route id " << i << " untested";
   }
 }
@@ -121,7 +127,8 @@ TEST(RouterMatch, ChangesStateOnExactlyTheMutatingRoutes) {
                                       RouteId::kKeyScheduleDeletion,
                                       RouteId::kKeyCancelDeletion,
                                       RouteId::kTokensCreate,
-                                      RouteId::kTokenRevoke};
+                                      RouteId::kTokenRevoke,
+                                      RouteId::kPolicyPut};
   for (const Expected& e : Table()) {
     auto m = MatchRoute(e.method, e.path, nullptr);
     ASSERT_TRUE(m.ok()) << e.path;
@@ -137,7 +144,7 @@ TEST(RouterMatch, EveryRouteMatchesWithItsAccessAndCaptures) {
     EXPECT_EQ(m->id, e.id) << e.path;
     EXPECT_EQ(m->access, e.access) << e.path;
     EXPECT_EQ(m->name, e.name) << e.path;
-    EXPECT_EQ(m->has_body, std::string(e.method) == "POST") << e.path;
+    EXPECT_EQ(m->has_body, std::string(e.method) != "GET") << e.path;
     if (*e.tenant != '\0') {
       ASSERT_TRUE(m->key.has_value()) << e.path;
       EXPECT_EQ(m->key->tenant(), e.tenant);
@@ -254,7 +261,8 @@ TEST(RouterMatch, UnknownPathsAreNotFound) {
            "/v1/tokens/acc/revoke/",
            "/v1/tokens/a/b/revoke",
            "/v1/requests",
-           "/v1/policies",
+           "/v1/policies/",
+           "/v1/policies/a/b",
            "/v1/audit/",
            "/v1/audit/x",
            long_path,

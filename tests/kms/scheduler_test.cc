@@ -10,12 +10,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kms/policy_store.h"
 #include "tests/kms/service_fixture.h"
 
 namespace keyhold::kms {
@@ -356,6 +358,43 @@ TEST_F(SchedulerTest, StopWithoutStartAndDestructorStop) {
     s.Start();
   }  // the destructor stops it
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace keyhold::kms
+
+namespace keyhold::kms {
+namespace {
+
+// Rotation rules of the policies in force tighten, never loosen: a shorter
+// period than the key's own and a smaller budget than the configured one
+// apply to the keys they match, and to no other.
+TEST_F(SchedulerTest, RotationRulesTightenPeriodAndBudgetOfMatchingKeys) {
+  testing::TempDir folder;
+  {
+    std::ofstream f(folder.path() / "rotation.json");
+    f << R"({"name": "rotation", "version": 1, "rotation": [
+      {"id": "pay-daily", "keys": ["acme/pay-*"], "period_days": 1, "max_encryptions": 2},
+      {"id": "loose", "keys": ["acme/*"], "period_days": 3650}]})";
+  }
+  auto policies = PolicyStore::Open(folder.path());
+  ASSERT_TRUE(policies.ok()) << policies.error().message;
+  Create(Id("acme/pay-eu"), 0);         // no period of its own
+  Create(Id("acme/other"), 7 * 86400);  // a week: the 10-year rule does not loosen it
+  Scheduler s(service_.get(), &logger_, &metrics_, &clock_, std::chrono::hours(1), policies->get());
+
+  Wrap(Id("acme/pay-eu"), 2);  // the rule's budget of 2, below the configured 3
+  Wrap(Id("acme/other"), 2);
+  ExpectRun(s.RunOnce(false), 1, 0, 0);
+  EXPECT_EQ(Record(Id("acme/pay-eu")).primary_version, 2u);
+  EXPECT_EQ(Record(Id("acme/other")).primary_version, 1u);
+
+  clock_.Advance(86400);
+  ExpectRun(s.RunOnce(true), 1, 0, 0);  // pay-eu's day is over; other's week is not
+  EXPECT_EQ(Record(Id("acme/pay-eu")).primary_version, 3u);
+  clock_.Advance(6 * 86400);
+  ExpectRun(s.RunOnce(true), 2, 0, 0);
+  EXPECT_EQ(Record(Id("acme/other")).primary_version, 2u);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <array>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -48,6 +49,77 @@ class CliTest : public ServerTest {
     return r;
   }
 };
+
+class PolicyCliTest : public CliTest {
+ protected:
+  void Configure(Config& c) override {
+    c.policy_dir = dir_.path() / "policies";
+    std::filesystem::create_directories(c.policy_dir);
+    c.region = "hk";
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const auto path = dir_.path() / name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    return path.string();
+  }
+};
+
+TEST_F(PolicyCliTest, ApplyValidatesFirstThenListsAndTests) {
+  InitAndUnseal();
+  const std::string bad = Write("payments.json",
+                                "{\n  \"name\": \"payments\",\n  \"version\": 1,\n"
+                                "  \"rules\": [{\"id\": \"a\",\n    \"effect\": \"allow\",\n"
+                                "    \"roles\": [\"app\"], \"keys\": [\"acme\"], "
+                                "\"operations\": [\"*\"]}]\n}\n");
+  CliRun refused = Keyhold("policy apply " + bad, admin_token_);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.out.find("payments.json:6: /rules/0/keys/0: must be a TENANT/NAME pattern"),
+            std::string::npos)
+      << refused.out;
+  EXPECT_FALSE(std::filesystem::exists(config_.policy_dir / "payments.json"));
+
+  const std::string good = Write("payments.json",
+                                 R"({"name": "payments", "version": 1, "residency": {"acme": "hk"},
+  "rules": [
+    {"id": "apps", "effect": "allow", "roles": ["app"], "keys": ["acme/*"], "operations": ["*"]},
+    {"id": "dc-only", "effect": "deny", "roles": ["*"], "keys": ["*/payments-*"],
+     "operations": ["unwrap"], "unless": {"source_cidrs": ["10.0.0.0/8"]}}]}
+)");
+  CliRun applied = Keyhold("policy apply " + good, admin_token_);
+  EXPECT_EQ(applied.exit_code, 0) << applied.out;
+  EXPECT_NE(applied.out.find("policy payments version 1 is in force"), std::string::npos);
+  CliRun again = Keyhold("policy apply " + good, admin_token_);
+  EXPECT_EQ(again.exit_code, 2) << again.out;  // same version: the server refuses
+  CliRun listed = Keyhold("policy list", admin_token_);
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("payments"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("region: hk"), std::string::npos) << listed.out;
+
+  const std::string request =
+      R"('{"principal": "pay", "tenant": "acme", "roles": ["app"], "key": "acme/payments-eu",
+           "operation": "unwrap", "source": "192.168.1.9"}')";
+  CliRun tested = Keyhold("policy test " + good + " --request " + request);
+  EXPECT_EQ(tested.exit_code, 0) << tested.out;
+  EXPECT_NE(tested.out.find("verdict: deny"), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("payments/dc-only"), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("source 192.168.1.9 is in none of source_cidrs"), std::string::npos);
+  CliRun from_dc = Keyhold("--output json policy test " + good + " --request " +
+                           R"('{"principal": "pay", "roles": ["app"], "key": "acme/payments-eu",
+                                "operation": "unwrap", "source": "10.9.9.9"}')");
+  EXPECT_EQ(from_dc.exit_code, 0) << from_dc.out;
+  const Json verdict = Json::parse(from_dc.out, nullptr, false);
+  EXPECT_EQ(verdict.value("verdict", ""), "allow") << from_dc.out;
+  EXPECT_EQ(verdict.value("rule", ""), "payments/apps") << from_dc.out;
+  EXPECT_EQ(Keyhold("policy test " + good + " --request '{\"operation\": \"fly\"}'").exit_code, 1);
+
+  // No rule lets admins create keys: refused by the server.
+  EXPECT_EQ(Keyhold("key create acme/payments-eu", admin_token_).exit_code, 2);
+  CliRun keys = Keyhold("key list acme", admin_token_);
+  EXPECT_EQ(keys.exit_code, 0) << keys.out;
+  EXPECT_NE(keys.out.find("RESIDENCY"), std::string::npos) << keys.out;
+}
 
 TEST_F(CliTest, ExitCodesAndRoundTrip) {
   InitAndUnseal();

@@ -78,8 +78,11 @@ class ServerTest : public ::testing::Test {
       log_lines_.emplace_back(line);
     });
     metrics_ = std::make_unique<Metrics>();
+    auto policies = PolicyStore::Open(config_.policy_dir);
+    ASSERT_TRUE(policies.ok()) << policies.error().message;
+    policies_ = std::move(policies).value();
     api_ = std::make_unique<Api>(service_.get(), &config_, logger_.get(), metrics_.get(), &clock_,
-                                 audit_.get());
+                                 audit_.get(), policies_.get());
     auto server = Server::Create(config_, api_.get(), logger_.get(), audit_.get());
     ASSERT_TRUE(server.ok()) << server.error().message;
     server_ = std::move(server).value();
@@ -94,6 +97,7 @@ class ServerTest : public ::testing::Test {
       server_.reset();
     }
     api_.reset();
+    policies_.reset();
     if (service_) {
       service_->Seal();  // as keyhold server does at exit: the closing checkpoint
     }
@@ -187,6 +191,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<KeyService> service_;
   std::unique_ptr<Logger> logger_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<PolicyStore> policies_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<Server> server_;
   std::vector<std::string> shares_;
