@@ -164,6 +164,7 @@ void AddAuditCommands(CLI::App* app, const std::string* output, int* exit_code) 
                 {"first_seq", r.first_seq},
                 {"last_seq", r.last_seq},
                 {"signatures_checked", r.signatures},
+                {"approvals_checked", r.approvals},
                 {"records_after_last_signature", r.after_last_signature},
                 {"warnings", r.warnings}};
     if (r.public_key) {
@@ -183,10 +184,12 @@ void AddAuditCommands(CLI::App* app, const std::string* output, int* exit_code) 
       std::cout << out.dump(2) << "\n";
     } else if (r.ok) {
       std::printf(
-          "ok: %llu records in %llu files, seq %llu to %llu, %llu signatures checked\n",
+          "ok: %llu records in %llu files, seq %llu to %llu, %llu signatures checked, %llu "
+          "approvals re-verified\n",
           static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.files),
           static_cast<unsigned long long>(r.first_seq), static_cast<unsigned long long>(r.last_seq),
-          static_cast<unsigned long long>(r.signatures));
+          static_cast<unsigned long long>(r.signatures),
+          static_cast<unsigned long long>(r.approvals));
       if (out.contains("public_key")) {
         std::printf("public key: %s%s\n", out["public_key"].get<std::string>().c_str(),
                     r.public_key_pinned ? " (pinned)" : "");

@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,10 +21,13 @@
 #include "cli/https_client.h"
 #include "cli/local_error.h"
 #include "crypto/base64.h"
+#include "crypto/ed25519.h"
+#include "crypto/random.h"
 #include "crypto/secret_bytes.h"
 #include "kms/clock.h"
 #include "kms/config.h"
 #include "kms/server/run.h"
+#include "policies/approval_digest.h"
 #include "policies/evaluate.h"
 #include "policies/policy.h"
 #include "policies/policy_set.h"
@@ -350,6 +354,259 @@ int PolicyTest(const std::vector<std::string>& paths, const std::string& request
   return kExitOk;
 }
 
+// ReadSigningKey loads an officer's Ed25519 seed (base64, as written by
+// `keyhold officer keygen`) into guarded memory.
+crypto::Ed25519Signer ReadSigningKey(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw LocalError{"cannot read the signing key " + path};
+  }
+  std::string text = ReadAll(in, 256);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  auto seed = crypto::Base64DecodeSecret(text, 32);
+  std::fill(text.begin(), text.end(), '\0');
+  if (!seed.ok() || seed->size() != 32) {
+    throw LocalError{path + " is not a signing key written by keyhold officer keygen"};
+  }
+  auto signer = crypto::Ed25519Signer::FromSeed(*seed);
+  if (!signer.ok()) {
+    throw LocalError{signer.error().message};
+  }
+  return std::move(signer).value();
+}
+
+// SubjectOf rebuilds what an approval signs from a request as the server
+// showed it, so the officer signs what it read, not a digest it was handed.
+policies::ApprovalSubject SubjectOf(const Json& r) {
+  const auto time = [&](const char* field) {
+    auto t = policies::ParseUtcTime(r.at(field).get<std::string>());
+    if (!t.ok()) {
+      throw LocalError{std::string("the request's ") + field + " is not a UTC time"};
+    }
+    return *t;
+  };
+  std::vector<crypto::EncryptionContext::Entry> entries;
+  for (const auto& [k, v] : r.at("context").items()) {
+    entries.emplace_back(k, v.get<std::string>());
+  }
+  auto context = crypto::EncryptionContext::Create(std::move(entries));
+  if (!context.ok()) {
+    throw LocalError{"the request's context is invalid"};
+  }
+  return policies::ApprovalSubject{r.at("id").get<std::string>(),
+                                   r.at("operation").get<std::string>(),
+                                   r.at("key").is_null() ? "" : r.at("key").get<std::string>(),
+                                   std::nullopt,
+                                   std::move(context).value(),
+                                   r.at("requester").get<std::string>(),
+                                   time("not_before"),
+                                   time("not_after"),
+                                   time("expires_at")};
+}
+
+void PrintRequest(const Json& r) {
+  std::cout << "request " << r.value("id", "") << " (" << r.value("status", "") << ")\n"
+            << "  requester:  " << r.value("requester", "") << " (tenant "
+            << r.value("requester_tenant", "") << ")\n"
+            << "  operation:  " << r.value("operation", "")
+            << (r["key"].is_string() ? " on " + r["key"].get<std::string>() : std::string()) << "\n"
+            << "  context:    " << r.value("context", Json::object()).dump() << "\n"
+            << "  window:     " << r.value("not_before", "") << " to " << r.value("not_after", "")
+            << "\n"
+            << "  expires:    " << r.value("expires_at", "") << "\n"
+            << "  reason:     " << r["justification"].value("reason_code", "") << ": "
+            << r["justification"].value("text", "") << "\n"
+            << "  rule:       " << r.value("rule", "") << ", " << r.value("approvals_needed", 0)
+            << " " << r.value("approver_role", "") << " approvals, grant of "
+            << r.value("grant_uses", 0) << " use(s), " << r.value("uses", 0) << " used\n";
+  for (const auto& a : r.value("approvals", Json::array())) {
+    std::cout << "  approved by " << a.value("officer", "") << " at " << a.value("at", "") << ": "
+              << a.value("comment", "") << "\n";
+  }
+  if (r["denial"].is_object()) {
+    std::cout << "  denied by " << r["denial"].value("officer", "") << ": "
+              << r["denial"].value("comment", "") << "\n";
+  }
+}
+
+using Emit =
+    std::function<void(const std::optional<Json>&, const std::function<void(const Json&)>&)>;
+
+void AddRequestCommands(CLI::App* app, Session& session, const Emit& emit, int* exit_code) {
+  auto* request = app->add_subcommand("request", "Ask for, list, approve and deny access requests");
+  request->require_subcommand(1);
+  request->footer(
+      "Example: keyhold request create --operation unwrap --key acme/hr-records "
+      "--reason incident_review --text 'INC-1234'");
+  // The options outlive parsing: they are captured by the callbacks.
+  static std::string operation, key, reason, text, not_before, not_after, id, comment, key_file,
+      status = "pending";
+  static std::vector<std::string> context;
+  auto* create = request->add_subcommand("create", "Ask officers to approve one operation");
+  create->add_option("--operation", operation, "e.g. unwrap, schedule-deletion, policy-change")
+      ->required();
+  create->add_option("--key", key, "TENANT/NAME (not for policy-change or admin-token-create)");
+  create->add_option("--context", context, "KEY=VALUE the call will carry (repeatable)");
+  create->add_option("--reason", reason, "Justification reason code, e.g. incident_review")
+      ->required();
+  create->add_option("--text", text, "Justification text")->required();
+  create->add_option("--not-before", not_before, "Window start, YYYY-MM-DDTHH:MM:SSZ");
+  create->add_option("--not-after", not_after, "Window end, YYYY-MM-DDTHH:MM:SSZ");
+  create->footer(
+      "Example: keyhold request create --operation unwrap --key acme/hr-records "
+      "--context case=INC-1234 --reason incident_review --text 'payroll dispute'");
+  create->callback([&session, emit, exit_code] {
+    Json body = {{"operation", operation},
+                 {"context", ContextJson(context)},
+                 {"justification", {{"reason_code", reason}, {"text", text}}}};
+    if (!key.empty()) {
+      body["key"] = key;
+    }
+    if (!not_before.empty()) {
+      body["not_before"] = not_before;
+    }
+    if (!not_after.empty()) {
+      body["not_after"] = not_after;
+    }
+    emit(session.Call("POST", "/v1/requests", body, exit_code), [](const Json& r) {
+      PrintRequest(r);
+      std::cout << "once approved, send the call with the header X-Keyhold-Grant: "
+                << r.value("id", "") << " (keyhold --grant " << r.value("id", "") << " ...)\n";
+    });
+  });
+  auto* list = request->add_subcommand("list", "List the requests you may see");
+  list->add_option("--status", status, "pending, approved, denied, expired, spent or all")
+      ->capture_default_str();
+  list->footer("Example: keyhold request list --status pending");
+  list->callback([&session, emit, exit_code] {
+    emit(session.Call("GET", "/v1/requests?status=" + status, std::nullopt, exit_code),
+         [](const Json& r) {
+           std::printf("%-32s %-9s %-20s %-18s %-36s %s\n", "ID", "STATUS", "REQUESTER",
+                       "OPERATION", "KEY", "APPROVALS");
+           for (const auto& q : r["requests"]) {
+             std::printf("%-32s %-9s %-20s %-18s %-36s %zu/%d\n", q.value("id", "").c_str(),
+                         q.value("status", "").c_str(), q.value("requester", "").c_str(),
+                         q.value("operation", "").c_str(),
+                         q["key"].is_string() ? q["key"].get<std::string>().c_str() : "-",
+                         q["approvals"].size(), q.value("approvals_needed", 0));
+           }
+         });
+  });
+  auto* show = request->add_subcommand("show", "Show one request: metadata and context");
+  show->add_option("id", id, "Request id")->required();
+  show->footer("Example: keyhold request show 6f1c2a...");
+  show->callback([&session, emit, exit_code] {
+    emit(session.Call("GET", "/v1/requests/" + id, std::nullopt, exit_code), PrintRequest);
+  });
+  auto* approve = request->add_subcommand(
+      "approve", "Sign and approve a request (officers; needs your enrolled signing key)");
+  approve->add_option("id", id, "Request id")->required();
+  approve->add_option("--signing-key", key_file, "Your key file (keyhold officer keygen)")
+      ->envname("KEYHOLD_SIGNING_KEY")
+      ->required();
+  approve->add_option("--comment", comment, "Why you approve");
+  approve->footer(
+      "Example: keyhold request approve 6f1c2a... --signing-key ~/.keyhold/officer.key "
+      "--comment 'checked with HR'");
+  approve->callback([&session, emit, exit_code] {
+    const crypto::Ed25519Signer signer = ReadSigningKey(key_file);
+    auto shown = session.Call("GET", "/v1/requests/" + id, std::nullopt, exit_code);
+    if (!shown) {
+      return;
+    }
+    // Sign what this tool built from the fields, and only if the server
+    // describes the same thing: a server that showed one request and
+    // signed another would be caught here.
+    const policies::ApprovalSubject subject = SubjectOf(*shown);
+    if (policies::ApprovalText(subject) != shown->value("approval_text", "")) {
+      throw LocalError{"the server's approval text differs from the request's fields: not signed"};
+    }
+    const crypto::Sha256Digest digest = policies::ApprovalDigest(subject);
+    const crypto::Ed25519Signature sig = signer.Sign(digest);
+    emit(session.Call("POST", "/v1/requests/" + id + "/approve",
+                      Json{{"signature", crypto::Base64Encode(sig)}, {"comment", comment}},
+                      exit_code),
+         PrintRequest);
+  });
+  auto* deny = request->add_subcommand("deny", "Deny a request (officers)");
+  deny->add_option("id", id, "Request id")->required();
+  deny->add_option("--comment", comment, "Why you deny")->required();
+  deny->footer("Example: keyhold request deny 6f1c2a... --comment 'no ticket'");
+  deny->callback([&session, emit, exit_code] {
+    emit(
+        session.Call("POST", "/v1/requests/" + id + "/deny", Json{{"comment", comment}}, exit_code),
+        PrintRequest);
+  });
+
+  auto* officer = app->add_subcommand("officer", "Officers' signing keys");
+  officer->require_subcommand(1);
+  officer->footer("Example: keyhold officer keygen --out ~/.keyhold/officer.key");
+  static std::string out_file, public_key, principal;
+  auto* keygen = officer->add_subcommand(
+      "keygen", "Make your Ed25519 signing key (local); prints the public key to enrol");
+  keygen->add_option("--out", out_file, "Key file to create (mode 0600; never overwritten)")
+      ->required();
+  keygen->footer("Example: keyhold officer keygen --out ~/.keyhold/officer.key");
+  keygen->callback([] {
+    auto seed = crypto::RandomSecret(32);
+    auto signer = seed.ok() ? crypto::Ed25519Signer::FromSeed(*seed)
+                            : Result<crypto::Ed25519Signer>(seed.error());
+    auto encoded =
+        seed.ok() ? crypto::Base64EncodeSecret(*seed) : Result<crypto::SecretBytes>(seed.error());
+    if (!signer.ok() || !encoded.ok()) {
+      throw LocalError{"cannot make a key"};
+    }
+    const int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      throw LocalError{"cannot create " + out_file + " (it must not exist yet)"};
+    }
+    const auto bytes = encoded->Reveal(crypto::SecretAccess::Get());
+    const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+                    ::write(fd, "\n", 1) == 1 && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+      ::unlink(out_file.c_str());
+      throw LocalError{"cannot write " + out_file};
+    }
+    std::cout << "public key: " << crypto::Base64Encode(signer->public_key()) << "\n"
+              << "give it to an admin of all tenants: keyhold officer enrol YOUR-PRINCIPAL "
+                 "--public-key ...\n";
+  });
+  auto* enrol =
+      officer->add_subcommand("enrol", "Enrol an officer's public key (admin of all tenants)");
+  enrol->add_option("principal", principal, "The officer's principal name")->required();
+  enrol->add_option("--public-key", public_key, "Base64, from keyhold officer keygen")->required();
+  enrol->footer("Example: keyhold officer enrol alice --public-key 3q2+7w...=");
+  enrol->callback([&session, emit, exit_code] {
+    emit(session.Call("PUT", "/v1/officers/" + principal, Json{{"public_key", public_key}},
+                      exit_code),
+         [](const Json& o) {
+           std::cout << "officer " << o.value("officer", "") << " enrolled with key "
+                     << o.value("public_key", "") << "\n";
+         });
+  });
+  auto* olist = officer->add_subcommand("list", "List enrolled officers");
+  olist->footer("Example: keyhold officer list");
+  olist->callback([&session, emit, exit_code] {
+    emit(session.Call("GET", "/v1/officers", std::nullopt, exit_code), [](const Json& r) {
+      for (const auto& o : r["officers"]) {
+        std::printf("%-32s %s  enrolled %s by %s\n", o.value("officer", "").c_str(),
+                    o.value("public_key", "").c_str(), o.value("enrolled_at", "").c_str(),
+                    o.value("enrolled_by", "").c_str());
+      }
+    });
+  });
+  auto* remove = officer->add_subcommand("remove", "Remove an officer (admin of all tenants)");
+  remove->add_option("principal", principal, "The officer's principal name")->required();
+  remove->footer("Example: keyhold officer remove alice");
+  remove->callback([&session, emit, exit_code] {
+    emit(session.Call("POST", "/v1/officers/" + principal + "/remove", Json::object(), exit_code),
+         [](const Json& o) { std::cout << "officer " << o.value("officer", "") << " removed\n"; });
+  });
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -365,6 +622,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--token", g.client.token, "API token (prefer the environment variable)")
       ->envname("KEYHOLD_TOKEN");
+  app.add_option("--grant", g.client.grant,
+                 "An approved access request to use (X-Keyhold-Grant), for a call that needs one");
   app.add_option("--cacert", g.client.ca_file, "CA certificate that signed the server's")
       ->envname("KEYHOLD_CACERT");
   app.add_option("--client-cert", g.client.client_cert, "Client certificate for mTLS")
@@ -775,6 +1034,8 @@ int Main(int argc, char** argv) {
       "\"operation\": \"unwrap\", \"source\": \"10.1.2.3\", \"context\": {\"tenant\": "
       "\"acme\"}}'");
   ptest->callback([&] { exit_code = PolicyTest(policy_paths, request_json, at_time, g.output); });
+
+  AddRequestCommands(&app, session, emit, &exit_code);
 
   AddAuditCommands(&app, &g.output, &exit_code);
 

@@ -85,6 +85,9 @@ class HttpsClient::Impl {
       auth.append(options.token.begin(), options.token.end());
       req.set(http::field::authorization, std::string_view(auth.data(), auth.size()));
     }
+    if (!options.grant.empty()) {
+      req.set("X-Keyhold-Grant", options.grant);
+    }
     if (!body.empty()) {
       req.set(http::field::content_type, "application/json");
       req.body().assign(body.begin(), body.end());

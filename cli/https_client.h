@@ -22,6 +22,7 @@ struct ClientOptions {
   std::filesystem::path client_cert;
   std::filesystem::path client_key;
   std::string token;  // bearer token; empty: none
+  std::string grant;  // an approved access request's id (X-Keyhold-Grant); empty: none
   int timeout_s = 30;
 };
 

@@ -28,6 +28,8 @@ KeyService::~KeyService() {
   std::lock_guard lock(mu_);
   keyring_.reset();
   tokens_.reset();
+  requests_.reset();
+  officers_.reset();
 }
 
 Status KeyService::AttachKeyring() {
@@ -51,6 +53,8 @@ Status KeyService::AttachKeyring() {
   std::lock_guard lock(mu_);
   keyring_ = std::move(keyring).value();
   tokens_ = std::move(tokens).value();
+  requests_ = std::make_shared<RequestStore>(store_.get(), sealer, options_.clock);
+  officers_ = std::make_shared<OfficerRegistry>(store_.get(), sealer, options_.clock);
   return Status::Ok();
 }
 
@@ -147,6 +151,8 @@ Status KeyService::UndoInit(std::span<const std::uint8_t> store_id) {
     std::lock_guard lock(mu_);
     keyring_.reset();
     tokens_.reset();
+    requests_.reset();
+    officers_.reset();
   }
   seal_->Seal();
   return seal_->UndoInit(store_id);
@@ -182,6 +188,8 @@ void KeyService::Seal() {
     std::lock_guard lock(mu_);
     keyring_.reset();
     tokens_.reset();
+    requests_.reset();
+    officers_.reset();
   }
   seal_->Seal();
 }
@@ -190,6 +198,24 @@ Result<std::shared_ptr<TokenStore>> KeyService::tokens() const {
   std::lock_guard lock(mu_);
   if (tokens_) {
     return tokens_;
+  }
+  return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
+                                                    : ErrorCode::kNotInitialized);
+}
+
+Result<std::shared_ptr<RequestStore>> KeyService::requests() const {
+  std::lock_guard lock(mu_);
+  if (requests_) {
+    return requests_;
+  }
+  return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
+                                                    : ErrorCode::kNotInitialized);
+}
+
+Result<std::shared_ptr<OfficerRegistry>> KeyService::officers() const {
+  std::lock_guard lock(mu_);
+  if (officers_) {
+    return officers_;
   }
   return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
                                                     : ErrorCode::kNotInitialized);

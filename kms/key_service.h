@@ -14,6 +14,8 @@
 #include <span>
 
 #include "crypto/error.h"
+#include "kms/approvals/officer_registry.h"
+#include "kms/approvals/request_store.h"
 #include "kms/audit/audit_log.h"
 #include "kms/auth/token_store.h"
 #include "kms/clock.h"
@@ -57,6 +59,10 @@ class KeyService {
   Result<std::shared_ptr<Keyring>> keyring() const;
   // tokens returns the token store, on the same terms.
   Result<std::shared_ptr<TokenStore>> tokens() const;
+  // requests and officers return the access-request store and the officer
+  // registry, on the same terms.
+  Result<std::shared_ptr<RequestStore>> requests() const;
+  Result<std::shared_ptr<OfficerRegistry>> officers() const;
 
   const SealManager& seal_manager() const { return *seal_; }
 
@@ -80,9 +86,11 @@ class KeyService {
   // "sealed" and "a keyring is attached" never disagree, even for a moment.
   std::mutex transition_mu_;
   mutable std::mutex mu_;
-  std::shared_ptr<Keyring> keyring_;    // guarded by mu_
-  std::shared_ptr<TokenStore> tokens_;  // guarded by mu_; set with keyring_
-  AuditLog* audit_ = nullptr;           // set before serving; then read-only
+  std::shared_ptr<Keyring> keyring_;           // guarded by mu_
+  std::shared_ptr<TokenStore> tokens_;         // guarded by mu_; set with keyring_
+  std::shared_ptr<RequestStore> requests_;     // ditto
+  std::shared_ptr<OfficerRegistry> officers_;  // ditto
+  AuditLog* audit_ = nullptr;                  // set before serving; then read-only
   std::function<void(const std::string&)> on_audit_finding_;
 };
 

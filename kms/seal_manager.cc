@@ -280,7 +280,8 @@ Status SealManager::UndoInit(std::span<const std::uint8_t> store_id) {
   Status undone = [&]() -> Status {
     KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
     // Only what init wrote: no key, and the one token it minted.
-    for (Table t : {Table::kKeys, Table::kVersions, Table::kCounters, Table::kTokens}) {
+    for (Table t : {Table::kKeys, Table::kVersions, Table::kCounters, Table::kTokens,
+                    Table::kOfficers, Table::kRequests}) {
       KEYHOLD_ASSIGN_OR_RETURN(std::uint64_t n, txn.Count(t));
       if (n > (t == Table::kTokens ? 1u : 0u)) {
         return MakeError(ErrorCode::kInternal, "the store was used since init: it is not undone");

@@ -13,9 +13,10 @@
 namespace keyhold::kms {
 namespace {
 
-constexpr const char* kTableNames[] = {nullptr, "meta", "keys", "versions", "counters", "tokens"};
-constexpr Table kTables[] = {Table::kMeta, Table::kKeys, Table::kVersions, Table::kCounters,
-                             Table::kTokens};
+constexpr const char* kTableNames[] = {nullptr,    "meta",   "keys",     "versions",
+                                       "counters", "tokens", "officers", "requests"};
+constexpr Table kTables[] = {Table::kMeta,   Table::kKeys,     Table::kVersions, Table::kCounters,
+                             Table::kTokens, Table::kOfficers, Table::kRequests};
 
 MDB_val Val(Bytes b) {
   return MDB_val{b.size(), const_cast<std::uint8_t*>(b.data())};  // LMDB never writes through it

@@ -37,6 +37,8 @@ enum class Table : std::uint8_t {
   kVersions = 3,  // "TENANT/NAME" 0x00 u32be -> sealed version record (key material)
   kCounters = 4,  // "TENANT/NAME" 0x00 u32be -> sealed encryption-budget reservation
   kTokens = 5,    // token accessor (16 hex) -> sealed token record (hash, never the token)
+  kOfficers = 6,  // officer principal -> sealed officer record (Ed25519 public key)
+  kRequests = 7,  // access request id (32 hex) -> sealed access request
 };
 
 struct StoreOptions {
@@ -118,7 +120,7 @@ class Store {
   Store() = default;
   MDB_dbi Dbi(Table table) const;
   MDB_env* env_ = nullptr;
-  MDB_dbi dbis_[6] = {};
+  MDB_dbi dbis_[8] = {};
   int lock_fd_ = -1;
   std::filesystem::path dir_;
   friend class ReadTxn;

@@ -11,12 +11,13 @@
 #ifndef KEYHOLD_POLICIES_POLICIES_H_
 #define KEYHOLD_POLICIES_POLICIES_H_
 
-#include "policies/cidr.h"          // IWYU pragma: export
-#include "policies/evaluate.h"      // IWYU pragma: export
-#include "policies/located_json.h"  // IWYU pragma: export
-#include "policies/policy.h"        // IWYU pragma: export
-#include "policies/policy_set.h"    // IWYU pragma: export
-#include "policies/rotation.h"      // IWYU pragma: export
-#include "policies/time_window.h"   // IWYU pragma: export
+#include "policies/approval_digest.h"  // IWYU pragma: export
+#include "policies/cidr.h"             // IWYU pragma: export
+#include "policies/evaluate.h"         // IWYU pragma: export
+#include "policies/located_json.h"     // IWYU pragma: export
+#include "policies/policy.h"           // IWYU pragma: export
+#include "policies/policy_set.h"       // IWYU pragma: export
+#include "policies/rotation.h"         // IWYU pragma: export
+#include "policies/time_window.h"      // IWYU pragma: export
 
 #endif  // KEYHOLD_POLICIES_POLICIES_H_

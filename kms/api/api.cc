@@ -155,7 +155,8 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
                   *principal ? &**principal : nullptr,
                   facts,
                   request.peer,
-                  request.body};
+                  request.body,
+                  request.grant};
   switch (route.id) {
     case RouteId::kKeysCreate:
     case RouteId::kKeysList:
@@ -181,6 +182,16 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
     case RouteId::kPolicyShow:
     case RouteId::kPolicyPut:
       return handlers_.Policies(call);
+    case RouteId::kRequestsCreate:
+    case RouteId::kRequestsList:
+    case RouteId::kRequestShow:
+    case RouteId::kRequestApprove:
+    case RouteId::kRequestDeny:
+      return handlers_.Requests(call);
+    case RouteId::kOfficersList:
+    case RouteId::kOfficerEnrol:
+    case RouteId::kOfficerRemove:
+      return handlers_.Officers(call);
     default:
       if (route.id == RouteId::kSysSeal) {
         KEYHOLD_TRY(Authorize(route.access, **principal, "*"));
@@ -334,6 +345,9 @@ AuditEvent Api::MakeAuditEvent(const ApiRequest& request, std::string_view route
       }
     }
     e.policy = facts->policy;
+    e.access_request = facts->access_request;
+    e.approval = facts->approval;
+    e.officer_key = facts->officer_key;
     if (facts->justification) {
       e.justification_code = facts->justification->reason_code;
       e.justification_text = facts->justification->text;

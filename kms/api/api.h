@@ -36,6 +36,7 @@ struct ApiRequest {
   std::string_view content_type;               // the header's value, may be empty
   std::string_view body;                       // views a guarded buffer
   std::string_view authorization;              // the header's value (guarded), may be empty
+  std::string_view grant;                      // X-Keyhold-Grant, may be empty
   std::optional<std::string> client_identity;  // verified client certificate identity
   std::string peer;                            // client IP address
   std::string request_id;

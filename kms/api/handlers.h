@@ -37,6 +37,9 @@ struct AuditFacts {
   // The policy involved: "document/rule" that decided a call, or
   // "document@vN" for a policy change.
   std::string policy;
+  std::string access_request;  // see AuditEvent
+  std::optional<ApprovalEvidence> approval;
+  std::optional<std::pair<std::string, std::string>> officer_key;
   // Reverses the call if its record cannot be made durable. Only init sets
   // it: its answer is the only copy of the shares, so an init that cannot
   // be answered must not stand either.
@@ -51,6 +54,7 @@ struct Call {
   AuditFacts* facts;           // never null
   std::string_view peer;       // the caller's IP address
   std::string_view raw_body;   // the body as sent (POST and PUT routes)
+  std::string_view grant;      // X-Keyhold-Grant: an access request id, or empty
 };
 
 struct Reply {
@@ -63,13 +67,6 @@ struct Reply {
 // Authorize checks a principal against a route's access rule for a tenant
 // (kForbidden, naming the rule, if it fails).
 Status Authorize(Access access, const Principal& principal, std::string_view tenant);
-
-// RefuseWithoutGrant refuses an administrative `operation` (policy-change,
-// admin-token-create) that an approval rule of `set` covers, with
-// kApprovalRequired naming the rule (also put in `facts`). Until a call can
-// carry a grant, such an operation is refused outright: fail closed.
-Status RefuseWithoutGrant(const policies::PolicySet& set, std::string_view operation,
-                          AuditFacts* facts);
 
 class Handlers {
  public:
@@ -87,6 +84,8 @@ class Handlers {
   Result<Reply> Tokens(const Call& call);
   Result<Reply> Audit(const Call& call);
   Result<Reply> Policies(const Call& call);
+  Result<Reply> Requests(const Call& call);
+  Result<Reply> Officers(const Call& call);
 
  private:
   // Decide applies residency, then the policies in force, to `operation`
@@ -101,6 +100,20 @@ class Handlers {
   Status CheckResidency(const policies::PolicySet& set, std::string_view tenant) const;
   // Residency renders the tenant's region, or null.
   SecureJson Residency(std::string_view tenant) const;
+  // NeedGrant is called when an approval rule covers a call: without a
+  // grant (X-Keyhold-Grant) it refuses with kApprovalRequired naming the
+  // rule; with one it spends one use of it (RequestStore::UseGrant), or
+  // refuses saying why the grant does not fit.
+  Status NeedGrant(const Call& call, std::string_view operation, std::string_view key,
+                   const crypto::EncryptionContext* context, const policies::ApprovalRule& rule,
+                   const std::string& rule_name) const;
+  // CheckAdminApproval applies approval rules to an administrative
+  // operation: nothing if none covers it, NeedGrant otherwise. `binding` is
+  // the context the access request must have carried: what the approval is
+  // for (policy-change: {policy, document_sha256}; admin-token-create:
+  // {principal, tenant}).
+  Status CheckAdminApproval(const Call& call, std::string_view operation,
+                            const crypto::EncryptionContext& binding) const;
 
   KeyService* service_;
   const Config* config_;

@@ -94,11 +94,7 @@ Status Handlers::Decide(const Call& call, std::string_view operation, const cryp
     case policies::Verdict::kAllow:
       return Status::Ok();
     case policies::Verdict::kNeedsApproval:
-      return MakeError(ErrorCode::kApprovalRequired,
-                       std::string(operation) + " on " + request.key + " needs " +
-                           std::to_string(d.approval->approvals) + " " + d.approval->approver_role +
-                           " approvals (rule " + d.rule +
-                           "); access requests are not available in this release");
+      return NeedGrant(call, operation, request.key, context, *d.approval, d.rule);
     case policies::Verdict::kDeny:
       break;
   }
@@ -108,6 +104,36 @@ Status Handlers::Decide(const Call& call, std::string_view operation, const cryp
           (d.explanation.empty() ? std::string("no rule allows it") : d.explanation.back()));
 }
 
+Status Handlers::NeedGrant(const Call& call, std::string_view operation, std::string_view key,
+                           const crypto::EncryptionContext* context,
+                           const policies::ApprovalRule& rule, const std::string& rule_name) const {
+  call.facts->policy = rule_name;
+  if (call.grant.empty()) {
+    return MakeError(ErrorCode::kApprovalRequired,
+                     std::string(operation) + (key.empty() ? "" : " on " + std::string(key)) +
+                         " needs " + std::to_string(rule.approvals) + " " + rule.approver_role +
+                         " approvals (rule " + rule_name +
+                         "): file an access request (POST /v1/requests) and send its id in "
+                         "X-Keyhold-Grant once approved");
+  }
+  KEYHOLD_ASSIGN_OR_RETURN(std::shared_ptr<RequestStore> requests, service_->requests());
+  call.facts->access_request = std::string(call.grant.substr(0, 64));
+  KEYHOLD_TRY(
+      requests->UseGrant(call.grant, GrantUse{call.principal->name, operation, key, context}));
+  return Status::Ok();
+}
+
+Status Handlers::CheckAdminApproval(const Call& call, std::string_view operation,
+                                    const crypto::EncryptionContext& binding) const {
+  std::string rule;
+  const policies::ApprovalRule* a =
+      policies::ApprovalFor(*policies_->Snapshot(), "", operation, &rule);
+  if (a == nullptr) {
+    return Status::Ok();
+  }
+  return NeedGrant(call, operation, "", &binding, *a, rule);
+}
+
 Status Authorize(Access access, const Principal& p, std::string_view tenant) {
   auto refuse = [&](std::string_view needs) -> Status {
     return MakeError(ErrorCode::kForbidden, "this needs " + std::string(needs) + " for tenant '" +
@@ -115,6 +141,7 @@ Status Authorize(Access access, const Principal& p, std::string_view tenant) {
   };
   switch (access) {
     case Access::kPublic:
+    case Access::kAnyPrincipal:  // authenticated; the handler decides the rest
       return Status::Ok();
     case Access::kKeyRead:
       return p.CoversTenant(tenant) &&

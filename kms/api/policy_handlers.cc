@@ -1,4 +1,5 @@
 // Routes under /v1/policies: read the policies in force, and replace one.
+#include "crypto/sha256.h"
 #include "kms/api/handlers.h"
 #include "policies/evaluate.h"
 
@@ -25,21 +26,17 @@ SecureJson Summary(const policies::PolicyDocument& d) {
   return out;
 }
 
-}  // namespace
-
-Status RefuseWithoutGrant(const policies::PolicySet& set, std::string_view operation,
-                          AuditFacts* facts) {
-  std::string rule;
-  const policies::ApprovalRule* a = policies::ApprovalFor(set, "", operation, &rule);
-  if (a == nullptr) {
-    return Status::Ok();
+std::string HexOf(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
   }
-  facts->policy = rule;
-  return MakeError(ErrorCode::kApprovalRequired,
-                   std::string(operation) + " needs " + std::to_string(a->approvals) + " " +
-                       a->approver_role + " approvals (rule " + rule +
-                       "); access requests are not available in this release");
+  return out;
 }
+
+}  // namespace
 
 Result<Reply> Handlers::Policies(const Call& call) {
   KEYHOLD_TRY(Authorize(call.route.access, *call.principal, "*"));
@@ -67,7 +64,14 @@ Result<Reply> Handlers::Policies(const Call& call) {
       return reply;
     }
     case RouteId::kPolicyPut: {
-      KEYHOLD_TRY(RefuseWithoutGrant(*set, "policy-change", call.facts));
+      // An approval of a policy change is for this exact document.
+      const crypto::Sha256Digest digest = crypto::Sha256(
+          {{reinterpret_cast<const std::uint8_t*>(call.raw_body.data()), call.raw_body.size()}});
+      KEYHOLD_ASSIGN_OR_RETURN(
+          crypto::EncryptionContext binding,
+          crypto::EncryptionContext::Create(
+              {{"policy", call.route.policy}, {"document_sha256", HexOf(digest)}}));
+      KEYHOLD_TRY(CheckAdminApproval(call, "policy-change", binding));
       KEYHOLD_ASSIGN_OR_RETURN(policies::PolicyDocument d,
                                policies_->Apply(call.route.policy, call.raw_body));
       call.facts->policy = d.name + "@v" + std::to_string(d.version);

@@ -1,10 +1,12 @@
 #include "kms/api/requests.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "crypto/wrapped_blob.h"
 #include "kms/api/field_reader.h"
 #include "kms/audit/audit_record.h"
+#include "policies/time_window.h"
 
 namespace keyhold::kms {
 namespace {
@@ -241,6 +243,74 @@ Result<AuditQuery> DecodeAuditQuery(const Query& query) {
       out.filter.after_seq,
       QueryUint(query, "after", 0, 0, std::numeric_limits<std::int64_t>::max()));
   KEYHOLD_ASSIGN_OR_RETURN(out.limit, QueryUint(query, "limit", 100, 1, 1000));
+  return out;
+}
+
+}  // namespace keyhold::kms
+
+namespace keyhold::kms {
+
+Result<AccessRequestBody> DecodeAccessRequestBody(const SecureJson& body) {
+  FieldReader r(body);
+  AccessRequestBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.operation, Require(r.String("operation", 64), "operation"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto key, r.String("key", 200));
+  out.key = key.value_or("");
+  KEYHOLD_ASSIGN_OR_RETURN(out.context, r.Context("context"));
+  for (const char* field : {"not_before", "not_after"}) {
+    KEYHOLD_ASSIGN_OR_RETURN(auto text, r.String(field, 20));
+    if (!text) {
+      continue;
+    }
+    auto when = policies::ParseUtcTime(*text);
+    if (!when.ok()) {
+      return MakeError(ErrorCode::kInvalidRequest, "field '" + std::string(field) +
+                                                       "' must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
+    }
+    (std::string_view(field) == "not_before" ? out.not_before : out.not_after) = *when;
+  }
+  KEYHOLD_ASSIGN_OR_RETURN(auto justification, ReadJustification(r));
+  KEYHOLD_TRY(r.Finish());
+  if (!justification) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'justification' is required: {\"reason_code\", \"text\"}");
+  }
+  out.justification = std::move(*justification);
+  return out;
+}
+
+Result<ApproveBody> DecodeApprove(const SecureJson& body) {
+  FieldReader r(body);
+  ApproveBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.signature, Require(r.Base64("signature", 64), "signature"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto comment, r.String("comment", 1024));
+  out.comment = comment.value_or("");
+  KEYHOLD_TRY(r.Finish());
+  if (out.signature.size() != 64) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'signature' must be the base64 of a 64-byte Ed25519 signature");
+  }
+  return out;
+}
+
+Result<DenyBody> DecodeDeny(const SecureJson& body) {
+  FieldReader r(body);
+  DenyBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.comment, Require(r.String("comment", 1024), "comment"));
+  KEYHOLD_TRY(r.Finish());
+  return out;
+}
+
+Result<EnrolOfficerBody> DecodeEnrolOfficer(const SecureJson& body) {
+  FieldReader r(body);
+  EnrolOfficerBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(auto key, Require(r.Base64("public_key", 32), "public_key"));
+  KEYHOLD_TRY(r.Finish());
+  if (key.size() != 32) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'public_key' must be the base64 of a 32-byte Ed25519 public key");
+  }
+  std::copy(key.begin(), key.end(), out.public_key.begin());
   return out;
 }
 

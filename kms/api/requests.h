@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/ed25519.h"
 #include "crypto/encryption_context.h"
 #include "crypto/error.h"
 #include "crypto/key_id.h"
@@ -75,6 +76,29 @@ struct UnsealBody {
   bool reset = false;
 };
 
+// POST /v1/requests. Times are unix seconds, converted from UTC text.
+struct AccessRequestBody {
+  std::string operation;
+  std::string key;  // "tenant/name"; empty for admin operations
+  crypto::EncryptionContext context;
+  std::optional<std::int64_t> not_before;
+  std::optional<std::int64_t> not_after;
+  Justification justification;  // required
+};
+
+struct ApproveBody {
+  std::vector<std::uint8_t> signature;  // 64 bytes
+  std::string comment;
+};
+
+struct DenyBody {
+  std::string comment;
+};
+
+struct EnrolOfficerBody {
+  crypto::Ed25519PublicKey public_key{};
+};
+
 struct CreateTokenBody {
   std::string principal;
   std::string tenant;
@@ -91,6 +115,10 @@ Result<GenerateDataKeyBody> DecodeGenerateDataKey(const SecureJson& body);
 Result<InitBody> DecodeInit(const SecureJson& body);
 Result<UnsealBody> DecodeUnseal(const SecureJson& body);
 Result<CreateTokenBody> DecodeCreateToken(const SecureJson& body);
+Result<AccessRequestBody> DecodeAccessRequestBody(const SecureJson& body);
+Result<ApproveBody> DecodeApprove(const SecureJson& body);
+Result<DenyBody> DecodeDeny(const SecureJson& body);
+Result<EnrolOfficerBody> DecodeEnrolOfficer(const SecureJson& body);
 // DecodeEmpty accepts only {} (for actions such as rotate or seal).
 Status DecodeEmpty(const SecureJson& body);
 

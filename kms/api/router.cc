@@ -51,6 +51,16 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v1/policies", RouteId::kPoliciesList, Access::kPolicyRead},
     Route{"GET", "/v1/policies/{policy}", RouteId::kPolicyShow, Access::kPolicyRead},
     Route{"PUT", "/v1/policies/{policy}", RouteId::kPolicyPut, Access::kGlobalAdmin, true},
+    Route{"POST", "/v1/requests", RouteId::kRequestsCreate, Access::kAnyPrincipal, true},
+    Route{"GET", "/v1/requests", RouteId::kRequestsList, Access::kAnyPrincipal},
+    Route{"GET", "/v1/requests/{id}", RouteId::kRequestShow, Access::kAnyPrincipal},
+    Route{"POST", "/v1/requests/{id}/approve", RouteId::kRequestApprove, Access::kAnyPrincipal,
+          true},
+    Route{"POST", "/v1/requests/{id}/deny", RouteId::kRequestDeny, Access::kAnyPrincipal, true},
+    Route{"GET", "/v1/officers", RouteId::kOfficersList, Access::kPolicyRead},
+    Route{"PUT", "/v1/officers/{officer}", RouteId::kOfficerEnrol, Access::kGlobalAdmin, true},
+    Route{"POST", "/v1/officers/{officer}/remove", RouteId::kOfficerRemove, Access::kGlobalAdmin,
+          true},
 };
 
 struct Captures {
@@ -58,6 +68,7 @@ struct Captures {
   std::string_view name;
   std::string_view accessor;
   std::string_view policy;
+  std::string_view resource;
 };
 
 std::vector<std::string_view> Split(std::string_view path) {
@@ -91,6 +102,8 @@ bool Matches(std::string_view pattern, const std::vector<std::string_view>& segm
       out->accessor = segments[i];
     } else if (parts[i] == "{policy}") {
       out->policy = segments[i];
+    } else if (parts[i] == "{id}" || parts[i] == "{officer}") {
+      out->resource = segments[i];
     } else if (parts[i] != segments[i]) {
       return false;
     }
@@ -128,6 +141,7 @@ Result<RouteMatch> MatchRoute(std::string_view method, std::string_view path, st
                      .key = std::nullopt,
                      .accessor = {},
                      .policy = {},
+                     .resource = std::string(c.resource),
                      .changes_state = route.changes_state};
     if (!c.tenant.empty() || !c.name.empty()) {
       KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(c.tenant, c.name));

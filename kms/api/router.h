@@ -46,17 +46,26 @@ enum class RouteId : std::uint8_t {
   kPoliciesList,
   kPolicyShow,
   kPolicyPut,
+  kRequestsCreate,
+  kRequestsList,
+  kRequestShow,
+  kRequestApprove,
+  kRequestDeny,
+  kOfficersList,
+  kOfficerEnrol,
+  kOfficerRemove,
 };
 
 // Access says who may call a route.
 enum class Access : std::uint8_t {
-  kPublic,       // no credential (health, seal status, init, unseal, metrics)
-  kKeyRead,      // admin, app or auditor of the key's tenant
-  kKeyAdmin,     // admin of the key's tenant
-  kKeyUse,       // app of the key's tenant
-  kGlobalAdmin,  // admin of tenant "*"
-  kAuditRead,    // auditor: every record, or those of its tenant's keys
-  kPolicyRead,   // admin, officer or auditor of tenant "*" (policies span tenants)
+  kPublic,        // no credential (health, seal status, init, unseal, metrics)
+  kKeyRead,       // admin, app or auditor of the key's tenant
+  kKeyAdmin,      // admin of the key's tenant
+  kKeyUse,        // app of the key's tenant
+  kGlobalAdmin,   // admin of tenant "*"
+  kAuditRead,     // auditor: every record, or those of its tenant's keys
+  kPolicyRead,    // admin, officer or auditor of tenant "*" (policies span tenants)
+  kAnyPrincipal,  // any authenticated principal; the handler decides (access requests)
 };
 
 struct RouteMatch {
@@ -67,6 +76,7 @@ struct RouteMatch {
   std::optional<crypto::KeyId> key;  // for /v1/keys/{tenant}/{name}/...
   std::string accessor;              // for /v1/tokens/{accessor}/revoke
   std::string policy;                // for /v1/policies/{policy}, a valid name
+  std::string resource;              // {id} of a request, or {officer} (a principal)
   bool changes_state = false;        // audited before it acts (an intent record)
 };
 

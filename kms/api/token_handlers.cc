@@ -13,7 +13,11 @@ Result<Reply> Handlers::Tokens(const Call& call) {
     case RouteId::kTokensCreate: {
       KEYHOLD_ASSIGN_OR_RETURN(CreateTokenBody body, DecodeCreateToken(*call.body));
       if (body.roles.Has(Role::kAdmin)) {
-        KEYHOLD_TRY(RefuseWithoutGrant(*policies_->Snapshot(), "admin-token-create", call.facts));
+        // An approval of an admin token is for this principal and tenant.
+        KEYHOLD_ASSIGN_OR_RETURN(crypto::EncryptionContext binding,
+                                 crypto::EncryptionContext::Create(
+                                     {{"principal", body.principal}, {"tenant", body.tenant}}));
+        KEYHOLD_TRY(CheckAdminApproval(call, "admin-token-create", binding));
       }
       const std::uint64_t max_ttl = std::uint64_t{config_->token_max_ttl_days} * 86400;
       const std::uint64_t ttl =

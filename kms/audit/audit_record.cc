@@ -187,6 +187,19 @@ Result<std::string> FormatEventLine(const AuditEvent& e, const AuditKeys& keys, 
   if (!e.policy.empty()) {
     body["policy"] = e.policy;
   }
+  if (!e.access_request.empty()) {
+    body["access_request"] = e.access_request;
+  }
+  if (e.approval) {
+    body["approval"] = Json{{"officer", e.approval->officer},
+                            {"public_key", e.approval->public_key},
+                            {"text", e.approval->text},
+                            {"signature", e.approval->signature}};
+  }
+  if (e.officer_key) {
+    body["officer_key"] =
+        Json{{"officer", e.officer_key->first}, {"public_key", e.officer_key->second}};
+  }
   body["decision"] = e.decision;
   body["reason"] = e.reason;
   body["status"] = e.status;

@@ -31,6 +31,16 @@ inline constexpr int kAuditFormatVersion = 1;
 
 // AuditEvent is what one request (or one system action) did. Never holds
 // plaintext, key material, tokens or shares: only names, digests and codes.
+// ApprovalEvidence is what lets `keyhold audit verify` re-check an
+// officer's approval offline: the canonical approval text
+// (policies/approval_digest.h), the officer's public key and signature.
+struct ApprovalEvidence {
+  std::string officer;
+  std::string public_key;  // base64
+  std::string text;
+  std::string signature;  // base64
+};
+
 struct AuditEvent {
   std::int64_t time_us = 0;      // Unix microseconds, when the request arrived
   std::string type = "request";  // "request" or "system"
@@ -48,9 +58,16 @@ struct AuditEvent {
   // The policy involved: "document/rule" that decided, or "document@vN"
   // for a policy change; empty (and not written) otherwise.
   std::string policy;
-  std::string decision;  // "allow", "deny" or "error"
-  std::string reason;    // "ok", or the error code
-  int status = 0;        // HTTP status sent
+  // The access request acted on (created, approved, denied) or whose grant
+  // the call used; empty (and not written) otherwise.
+  std::string access_request;
+  std::optional<ApprovalEvidence> approval;  // an approval's evidence
+  // An officer's enrolled key (base64), recorded at enrolment so that
+  // verify can tie later approvals to it.
+  std::optional<std::pair<std::string, std::string>> officer_key;  // officer, key
+  std::string decision;                                            // "allow", "deny" or "error"
+  std::string reason;                                              // "ok", or the error code
+  int status = 0;                                                  // HTTP status sent
   std::int64_t latency_us = 0;
 };
 

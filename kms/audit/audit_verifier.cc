@@ -3,10 +3,15 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <utility>
 
+#include "crypto/base64.h"
+#include "crypto/ed25519.h"
 #include "crypto/hmac.h"
+#include "crypto/sha256.h"
 #include "kms/audit/audit_record.h"
 
 namespace keyhold::kms {
@@ -145,6 +150,58 @@ class Run {
     return false;
   }
 
+  // CheckApproval re-verifies an officer's approval signature from the
+  // evidence in the record, and ties the key to the officer's enrolment
+  // when the log holds it: a record with forged evidence fails even where
+  // its mac cannot be checked.
+  bool CheckApproval(const std::string& body) {
+    if (body.find("\"approval\"") == std::string::npos &&
+        body.find("\"officer_key\"") == std::string::npos) {
+      return true;
+    }
+    const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    if (!j.is_object()) {
+      return true;  // ParseLine already accepted it; nothing here to check
+    }
+    const auto text_of = [](const nlohmann::json& o, const char* k) {
+      return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+    };
+    if (j.contains("officer_key") && j["officer_key"].is_object() &&
+        text_of(j, "decision") == "allow") {
+      officer_keys_[text_of(j["officer_key"], "officer")] = text_of(j["officer_key"], "public_key");
+    }
+    if (!j.contains("approval") || !j["approval"].is_object()) {
+      return true;
+    }
+    const nlohmann::json& a = j["approval"];
+    const std::string officer = text_of(a, "officer");
+    const std::string key_text = text_of(a, "public_key");
+    const std::string text = text_of(a, "text");
+    const auto key = crypto::Base64Decode(key_text, 32);
+    const auto sig = crypto::Base64Decode(text_of(a, "signature"), 64);
+    if (!key.ok() || !sig.ok()) {
+      return Fail("an approval's key or signature is not base64");
+    }
+    const crypto::Sha256Digest digest =
+        crypto::Sha256({{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}});
+    if (!crypto::VerifyEd25519(*key, digest, *sig)) {
+      return Fail("an officer's approval signature does not verify");
+    }
+    if (text.find("request:" + text_of(j, "access_request") + "\n") == std::string::npos) {
+      return Fail("an approval's signed text is for another access request");
+    }
+    if (const auto it = officer_keys_.find(officer); it != officer_keys_.end()) {
+      if (it->second.empty()) {
+        return Fail("an approval by an officer removed before it");
+      }
+      if (it->second != key_text) {
+        return Fail("an approval signed with another key than the officer enrolled");
+      }
+    }
+    result_.approvals++;
+    return true;
+  }
+
   bool Record(const std::string& line) {
     auto parsed = ParseLine(line);
     if (!parsed.ok()) {
@@ -199,6 +256,9 @@ class Run {
         keyed_ = Keyed::kNo;
       }
     }
+    if (!CheckApproval(r.body)) {
+      return false;
+    }
     if (r.type == "checkpoint") {
       keyed_ = r.checkpoint_reason == "seal" || r.checkpoint_reason == "shutdown" ? Keyed::kNo
                                                                                   : Keyed::kYes;
@@ -248,6 +308,8 @@ class Run {
   // Whether the service held its keys here, as the checkpoints tell.
   enum class Keyed { kUnknown, kYes, kNo };
   Keyed keyed_ = Keyed::kUnknown;
+  // Officers' keys as enrolled in the log so far ("" once removed).
+  std::map<std::string, std::string> officer_keys_;
   bool head_seen_ = false;
   crypto::Sha256Digest head_hash_{};
   std::string head_file_;

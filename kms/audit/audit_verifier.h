@@ -56,6 +56,7 @@ struct AuditVerifyResult {
   crypto::Sha256Digest last_hash{};
   std::uint64_t signatures = 0;  // signatures checked
   std::uint64_t macs = 0;        // macs checked (with the key)
+  std::uint64_t approvals = 0;   // officers' approval signatures re-verified
   std::uint64_t unkeyed = 0;     // records written while sealed (mac null)
   std::uint64_t after_last_signature = 0;
   // The seqs of checkpoints above the expected head's.

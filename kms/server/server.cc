@@ -200,6 +200,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (authorization != req.end()) {
       request.authorization = authorization->value();
     }
+    if (const auto grant = req.find("X-Keyhold-Grant"); grant != req.end()) {
+      request.grant = grant->value();
+    }
     request.body = req.body();
     request.client_identity = client_identity_;
     request.peer = peer_;

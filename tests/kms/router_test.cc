@@ -81,6 +81,22 @@ const std::vector<Expected>& Table() {
        Access::kPolicyRead, "", "", ""},
       {"PUT", "/v1/policies/payments", "/v1/policies/{policy}", RouteId::kPolicyPut,
        Access::kGlobalAdmin, "", "", ""},
+      {"POST", "/v1/requests", "/v1/requests", RouteId::kRequestsCreate, Access::kAnyPrincipal, "",
+       "", ""},
+      {"GET", "/v1/requests", "/v1/requests", RouteId::kRequestsList, Access::kAnyPrincipal, "", "",
+       ""},
+      {"GET", "/v1/requests/0123456789abcdef0123456789abcdef", "/v1/requests/{id}",
+       RouteId::kRequestShow, Access::kAnyPrincipal, "", "", ""},
+      {"POST", "/v1/requests/0123456789abcdef0123456789abcdef/approve", "/v1/requests/{id}/approve",
+       RouteId::kRequestApprove, Access::kAnyPrincipal, "", "", ""},
+      {"POST", "/v1/requests/0123456789abcdef0123456789abcdef/deny", "/v1/requests/{id}/deny",
+       RouteId::kRequestDeny, Access::kAnyPrincipal, "", "", ""},
+      {"GET", "/v1/officers", "/v1/officers", RouteId::kOfficersList, Access::kPolicyRead, "", "",
+       ""},
+      {"PUT", "/v1/officers/alice", "/v1/officers/{officer}", RouteId::kOfficerEnrol,
+       Access::kGlobalAdmin, "", "", ""},
+      {"POST", "/v1/officers/alice/remove", "/v1/officers/{officer}/remove",
+       RouteId::kOfficerRemove, Access::kGlobalAdmin, "", "", ""},
   };
   return table;
 }
@@ -111,7 +127,7 @@ TEST(RouterTable, CoversEveryRouteIdOnce) {
   for (const Expected& e : Table()) {
     EXPECT_TRUE(seen.insert(e.id).second) << e.path;
   }
-  for (int i = 0; i <= static_cast<int>(RouteId::kPolicyPut); ++i) {
+  for (int i = 0; i <= static_cast<int>(RouteId::kOfficerRemove); ++i) {
     EXPECT_TRUE(seen.contains(static_cast<RouteId>(i))) << "route id " << i << " untested";
   }
 }
@@ -128,7 +144,12 @@ TEST(RouterMatch, ChangesStateOnExactlyTheMutatingRoutes) {
                                       RouteId::kKeyCancelDeletion,
                                       RouteId::kTokensCreate,
                                       RouteId::kTokenRevoke,
-                                      RouteId::kPolicyPut};
+                                      RouteId::kPolicyPut,
+                                      RouteId::kRequestsCreate,
+                                      RouteId::kRequestApprove,
+                                      RouteId::kRequestDeny,
+                                      RouteId::kOfficerEnrol,
+                                      RouteId::kOfficerRemove};
   for (const Expected& e : Table()) {
     auto m = MatchRoute(e.method, e.path, nullptr);
     ASSERT_TRUE(m.ok()) << e.path;
@@ -260,7 +281,8 @@ TEST(RouterMatch, UnknownPathsAreNotFound) {
            "/v1/tokens//revoke",
            "/v1/tokens/acc/revoke/",
            "/v1/tokens/a/b/revoke",
-           "/v1/requests",
+           "/v1/requests/",
+           "/v1/requests/a/b",
            "/v1/policies/",
            "/v1/policies/a/b",
            "/v1/audit/",

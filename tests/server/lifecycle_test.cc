@@ -93,7 +93,10 @@ TEST_F(ShutdownTest, ShutdownLetsARequestInProgressFinishAndClosesIdleOnes) {
       busy->Send("POST /v1/sys/unseal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                  "Content-Length: " +
                  std::to_string(body.size()) + "\r\n\r\n"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The server must have read the header before the shutdown, or the
+  // connection is still idle and rightly closed. 100 ms was not always
+  // enough on a CI machine busy compiling; there is no hook to wait on.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   std::thread stopper([this] { server_->Shutdown(); });
   bool idle_closed = false;
   idle.Read(3000, &idle_closed);
