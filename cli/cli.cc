@@ -403,7 +403,10 @@ policies::ApprovalSubject SubjectOf(const Json& r) {
                                    r.at("requester").get<std::string>(),
                                    time("not_before"),
                                    time("not_after"),
-                                   time("expires_at")};
+                                   time("expires_at"),
+                                   r.at("justification").at("reason_code").get<std::string>(),
+                                   r.at("grant_uses").get<std::uint32_t>(),
+                                   r.at("grant_ttl_s").get<std::uint64_t>()};
 }
 
 void PrintRequest(const Json& r) {

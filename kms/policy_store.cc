@@ -79,6 +79,23 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
   return text;
 }
 
+// The default quorum on destructive administration (DESIGN.md): in force
+// wherever a policy folder is configured, until the folder holds a document
+// of the same name (an operator's own version, which may relax it).
+constexpr std::string_view kDefaultName = "admin-quorum";
+constexpr std::string_view kDefaultText = R"({
+  "name": "admin-quorum",
+  "version": 1,
+  "description": "Built-in default: two officers approve destructive administration. Replace it with admin-quorum.json in the policy folder, or apply version 2 or later.",
+  "approvals": [
+    {"id": "deletion-and-disable", "keys": ["*/*"],
+     "operations": ["schedule-deletion", "disable"], "approvals": 2},
+    {"id": "policy-change", "operations": ["policy-change"], "approvals": 2},
+    {"id": "admin-tokens", "operations": ["admin-token-create"], "approvals": 2}
+  ]
+}
+)";
+
 }  // namespace
 
 Result<std::unique_ptr<PolicyStore>> PolicyStore::Open(const std::filesystem::path& dir) {
@@ -108,6 +125,12 @@ Result<std::unique_ptr<PolicyStore>> PolicyStore::Open(const std::filesystem::pa
                                                         doc.name + ".json");
       }
       store->texts_.emplace(doc.name, std::move(text));
+      docs.push_back(std::move(doc));
+    }
+    if (!store->texts_.contains(kDefaultName)) {
+      KEYHOLD_ASSIGN_OR_RETURN(policies::PolicyDocument doc,
+                               policies::ParsePolicy(kDefaultText, "built-in admin-quorum"));
+      store->texts_.emplace(std::string(kDefaultName), std::string(kDefaultText));
       docs.push_back(std::move(doc));
     }
   }

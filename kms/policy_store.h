@@ -23,7 +23,10 @@ namespace keyhold::kms {
 class PolicyStore {
  public:
   // Open reads every NAME.json in `dir` (files starting with '.' and other
-  // names are ignored); an empty `dir` means no policies. Any unreadable or
+  // names are ignored); an empty `dir` means no policies. Where a folder is
+  // configured and holds no admin-quorum.json, the built-in admin-quorum
+  // document (version 1: two officers approve schedule-deletion, disable,
+  // policy-change and admin-token-create) is in force. Any unreadable or
   // invalid document, or a file whose name differs from its document's
   // name, fails the whole load (kInvalidPolicy naming FILE:LINE): the
   // service does not start on policies it cannot read.

@@ -2,25 +2,13 @@
 
 #include <vector>
 
+#include "crypto/hex.h"
+
 namespace keyhold::policies {
-namespace {
-
-std::string Hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string ContextDigestHex(const crypto::EncryptionContext& context) {
   std::vector<std::uint8_t> canonical;
   context.AppendCanonical(&canonical);
-  return Hex(crypto::Sha256({canonical}));
+  return crypto::HexEncode(crypto::Sha256({canonical}));
 }
 
 std::string ApprovalText(const ApprovalSubject& s) {
@@ -35,6 +23,9 @@ std::string ApprovalText(const ApprovalSubject& s) {
   t += "requester:" + s.requester + "\n";
   t += "window:" + std::to_string(s.not_before) + "-" + std::to_string(s.not_after) + "\n";
   t += "expires:" + std::to_string(s.expires_at) + "\n";
+  t += "reason:" + s.reason_code + "\n";
+  t += "uses:" + std::to_string(s.grant_uses) + "\n";
+  t += "grant_ttl:" + std::to_string(s.grant_ttl_s) + "\n";
   return t;
 }
 

@@ -93,6 +93,10 @@ std::string_view VerdictName(Verdict verdict) {
 
 const ApprovalRule* ApprovalFor(const PolicySet& policies, std::string_view key,
                                 std::string_view operation, std::string* rule_name) {
+  // Every rule that covers the call is considered and the strictest wins
+  // (most approvals, then fewest uses, then shortest grant): a document
+  // cannot weaken another's quorum by sorting first.
+  const ApprovalRule* best = nullptr;
   for (const PolicyDocument& d : policies.documents()) {
     for (const ApprovalRule& a : d.approvals) {
       if (!Listed(a.operations, operation)) {
@@ -106,13 +110,20 @@ const ApprovalRule* ApprovalFor(const PolicySet& policies, std::string_view key,
           std::find(a.operations.begin(), a.operations.end(), operation) == a.operations.end()) {
         continue;  // "*" means every key operation, never an admin one
       }
-      if (rule_name != nullptr) {
-        *rule_name = Name(d, a.id);
+      const bool stricter =
+          best == nullptr || a.approvals > best->approvals ||
+          (a.approvals == best->approvals &&
+           (a.grant_uses < best->grant_uses ||
+            (a.grant_uses == best->grant_uses && a.grant_ttl_s < best->grant_ttl_s)));
+      if (stricter) {
+        best = &a;
+        if (rule_name != nullptr) {
+          *rule_name = Name(d, a.id);
+        }
       }
-      return &a;
     }
   }
-  return nullptr;
+  return best;
 }
 
 Decision Evaluate(const PolicySet& policies, const AccessRequest& req, std::int64_t now) {

@@ -10,7 +10,8 @@
 //      deny (default), explaining the allow rules that did not apply. A set
 //      with no access rule at all (only residency, approval or rotation
 //      rules) leaves access to the caller's roles and goes on to 3.
-//   3. an approval rule that matches key/operation -> needs_approval(rule)
+//   3. an approval rule that matches key/operation -> needs_approval(the
+//      strictest such rule)
 //   4. allow(the first allow rule that applied)
 // Pure (no I/O, no clock), thread-safe. May include: std, policies/.
 #ifndef KEYHOLD_POLICIES_EVALUATE_H_
@@ -50,8 +51,9 @@ struct Decision {
 
 Decision Evaluate(const PolicySet& policies, const AccessRequest& request, std::int64_t now);
 
-// ApprovalFor returns the first approval rule that covers `key` and
-// `operation`, or nullptr.
+// ApprovalFor returns the strictest approval rule that covers `key` and
+// `operation` (most approvals, then fewest grant uses, then shortest grant),
+// or nullptr.
 const ApprovalRule* ApprovalFor(const PolicySet& policies, std::string_view key,
                                 std::string_view operation, std::string* rule_name);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "crypto/hex.h"
 #include "crypto/random.h"
 #include "kms/api/render.h"
 
@@ -55,13 +56,7 @@ std::string Api::NewRequestId() {
   if (!crypto::FillNonce(raw).ok()) {
     return "00000000000000000000000000000000";
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id;
-  for (std::uint8_t b : raw) {
-    id.push_back(kDigits[b >> 4]);
-    id.push_back(kDigits[b & 15]);
-  }
-  return id;
+  return crypto::HexEncode(raw);
 }
 
 Result<Principal> Api::Authenticate(const ApiRequest& request) {
@@ -128,8 +123,10 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
   }
   // An init of an initialised store changes nothing and needs no intent:
   // unauthenticated callers must not be able to make the server sync.
-  const bool can_change = route.changes_state &&
-                          (route.id != RouteId::kSysInit || !service_->seal_status().initialized);
+  // A call that carries a grant may spend one of its uses: a change too.
+  const bool can_change = (route.changes_state && (route.id != RouteId::kSysInit ||
+                                                   !service_->seal_status().initialized)) ||
+                          (!request.grant.empty() && principal->has_value());
   if (audit_ != nullptr && can_change) {
     // The outcome record is written after the change; if it then fails the
     // change stands, so the intent is made durable first.
@@ -363,7 +360,9 @@ AuditEvent Api::MakeAuditEvent(const ApiRequest& request, std::string_view route
         (error->code == ErrorCode::kUnauthenticated || error->code == ErrorCode::kForbidden ||
          error->code == ErrorCode::kRateLimited || error->code == ErrorCode::kPolicyDenied ||
          error->code == ErrorCode::kApprovalRequired ||
-         error->code == ErrorCode::kResidencyViolation)
+         error->code == ErrorCode::kResidencyViolation ||
+         error->code == ErrorCode::kApprovalRefused ||
+         error->code == ErrorCode::kInvalidSignature || error->code == ErrorCode::kRequestClosed)
             ? "deny"
             : "error";
     e.reason = std::string(Info(error->code).name);

@@ -89,7 +89,8 @@ Status Handlers::Decide(const Call& call, std::string_view operation, const cryp
     request.justification_code = justification->reason_code;
   }
   const policies::Decision d = policies::Evaluate(*set, request, clock_->NowSeconds());
-  call.facts->policy = d.rule.empty() ? "default-deny" : d.rule;
+  call.facts->policy =
+      d.rule.empty() && d.verdict == policies::Verdict::kDeny ? "default-deny" : d.rule;
   switch (d.verdict) {
     case policies::Verdict::kAllow:
       return Status::Ok();

@@ -1,4 +1,5 @@
 // Routes under /v1/policies: read the policies in force, and replace one.
+#include "crypto/hex.h"
 #include "crypto/sha256.h"
 #include "kms/api/handlers.h"
 #include "policies/evaluate.h"
@@ -23,16 +24,6 @@ SecureJson Summary(const policies::PolicyDocument& d) {
     residency[S(tenant)] = S(region);
   }
   out["residency"] = std::move(residency);
-  return out;
-}
-
-std::string HexOf(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
   return out;
 }
 
@@ -70,7 +61,7 @@ Result<Reply> Handlers::Policies(const Call& call) {
       KEYHOLD_ASSIGN_OR_RETURN(
           crypto::EncryptionContext binding,
           crypto::EncryptionContext::Create(
-              {{"policy", call.route.policy}, {"document_sha256", HexOf(digest)}}));
+              {{"policy", call.route.policy}, {"document_sha256", crypto::HexEncode(digest)}}));
       KEYHOLD_TRY(CheckAdminApproval(call, "policy-change", binding));
       KEYHOLD_ASSIGN_OR_RETURN(policies::PolicyDocument d,
                                policies_->Apply(call.route.policy, call.raw_body));

@@ -79,6 +79,7 @@ SecureJson RenderRequest(const AccessRequest& r, std::int64_t now) {
   out["approvals_needed"] = r.approvals_needed;
   out["approver_role"] = S(r.approver_role);
   out["grant_uses"] = r.grant_uses;
+  out["grant_ttl_s"] = r.grant_ttl_s;
   out["uses"] = r.uses;
   out["grant_until"] =
       r.approved_at == 0 ? SecureJson(nullptr) : SecureJson(S(Rfc3339(r.GrantUntil())));
@@ -101,14 +102,14 @@ Status CheckBinding(std::string_view op, const crypto::EncryptionContext& contex
   for (const auto& [k, v] : context.entries()) {
     keys.push_back(k);
   }
-  const std::vector<std::string> want = op == "policy-change"
-                                            ? std::vector<std::string>{"document_sha256", "policy"}
-                                            : std::vector<std::string>{"principal", "tenant"};
+  const std::vector<std::string> want =
+      op == "policy-change" ? std::vector<std::string>{"document_sha256", "policy"}
+                            : std::vector<std::string>{"principal", "roles", "tenant"};
   if (keys != want) {
     return MakeError(ErrorCode::kInvalidRequest,
                      std::string("a request for ") + std::string(op) + " needs a context of " +
                          (op == "policy-change" ? "{\"policy\", \"document_sha256\"}"
-                                                : "{\"principal\", \"tenant\"}") +
+                                                : "{\"principal\", \"tenant\", \"roles\"}") +
                          ": what the approval is for");
   }
   return Status::Ok();
@@ -132,6 +133,12 @@ Result<Reply> Handlers::Requests(const Call& call) {
       std::string rule_name;
       if (policies::IsKeyOperation(body.operation)) {
         KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Parse(body.key));
+        if (FloorFor(body.operation) != Access::kKeyUse && !body.context.entries().empty()) {
+          // Only key use carries a context; a grant for anything else with
+          // one could never be used.
+          return MakeError(ErrorCode::kInvalidRequest,
+                           "field 'context' must be empty: " + body.operation + " takes none");
+        }
         KEYHOLD_TRY(Authorize(FloorFor(body.operation), who, id.tenant()));
         KEYHOLD_TRY(CheckResidency(*set, id.tenant()));
         policies::AccessRequest facts;
@@ -144,7 +151,8 @@ Result<Reply> Handlers::Requests(const Call& call) {
         facts.context.insert(body.context.entries().begin(), body.context.entries().end());
         facts.justification_code = body.justification.reason_code;
         const policies::Decision d = policies::Evaluate(*set, facts, now);
-        call.facts->policy = d.rule.empty() ? "default-deny" : d.rule;
+        call.facts->policy =
+            d.rule.empty() && d.verdict == policies::Verdict::kDeny ? "default-deny" : d.rule;
         if (d.verdict == policies::Verdict::kDeny) {
           return MakeError(ErrorCode::kPolicyDenied,
                            "a request cannot be made for what policy denies: " +
@@ -248,18 +256,13 @@ Result<Reply> Handlers::Requests(const Call& call) {
   }
   if (call.route.id == RouteId::kRequestApprove) {
     KEYHOLD_ASSIGN_OR_RETURN(ApproveBody body, DecodeApprove(*call.body));
-    KEYHOLD_ASSIGN_OR_RETURN(std::shared_ptr<OfficerRegistry> officers, service_->officers());
-    KEYHOLD_ASSIGN_OR_RETURN(AccessRequest r, requests->Approve(found->id, who, body.signature,
-                                                                std::move(body.comment)));
-    const Approval& mine = r.approvals.back();
-    KEYHOLD_ASSIGN_OR_RETURN(auto enrolled, officers->List());
-    for (const Officer& o : enrolled) {
-      if (o.principal == who.name) {
-        call.facts->approval =
-            ApprovalEvidence{who.name, crypto::Base64Encode(o.public_key),
-                             policies::ApprovalText(r.Subject()), mine.signature};
-      }
-    }
+    crypto::Ed25519PublicKey signed_with{};
+    KEYHOLD_ASSIGN_OR_RETURN(
+        AccessRequest r,
+        requests->Approve(found->id, who, body.signature, std::move(body.comment), &signed_with));
+    call.facts->approval =
+        ApprovalEvidence{who.name, crypto::Base64Encode(signed_with),
+                         policies::ApprovalText(r.Subject()), r.approvals.back().signature};
     reply.body = RenderRequest(r, now);
     return reply;
   }

@@ -13,10 +13,16 @@ Result<Reply> Handlers::Tokens(const Call& call) {
     case RouteId::kTokensCreate: {
       KEYHOLD_ASSIGN_OR_RETURN(CreateTokenBody body, DecodeCreateToken(*call.body));
       if (body.roles.Has(Role::kAdmin)) {
-        // An approval of an admin token is for this principal and tenant.
-        KEYHOLD_ASSIGN_OR_RETURN(crypto::EncryptionContext binding,
-                                 crypto::EncryptionContext::Create(
-                                     {{"principal", body.principal}, {"tenant", body.tenant}}));
+        // An approval of an admin token is for this principal, tenant and
+        // set of roles (names comma-separated, in RoleSet's fixed order).
+        std::string roles;
+        for (const std::string& r : body.roles.Names()) {
+          roles += (roles.empty() ? "" : ",") + r;
+        }
+        KEYHOLD_ASSIGN_OR_RETURN(
+            crypto::EncryptionContext binding,
+            crypto::EncryptionContext::Create(
+                {{"principal", body.principal}, {"tenant", body.tenant}, {"roles", roles}}));
         KEYHOLD_TRY(CheckAdminApproval(call, "admin-token-create", binding));
       }
       const std::uint64_t max_ttl = std::uint64_t{config_->token_max_ttl_days} * 86400;

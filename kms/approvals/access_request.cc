@@ -15,16 +15,12 @@ Json ApprovalJson(const Approval& a) {
       {"officer", a.officer}, {"signature", a.signature}, {"comment", a.comment}, {"at", a.at}};
 }
 
-Approval ApprovalFrom(const Json& j) {
-  return Approval{j.at("officer").get<std::string>(), j.at("signature").get<std::string>(),
-                  j.at("comment").get<std::string>(), j.at("at").get<std::int64_t>()};
-}
-
 }  // namespace
 
 policies::ApprovalSubject AccessRequest::Subject() const {
-  return policies::ApprovalSubject{id,        operation,  key,       std::nullopt, context,
-                                   requester, not_before, not_after, expires_at};
+  return policies::ApprovalSubject{id,         operation,          key,        std::nullopt,
+                                   context,    requester,          not_before, not_after,
+                                   expires_at, justification_code, grant_uses, grant_ttl_s};
 }
 
 std::int64_t AccessRequest::GrantUntil() const {
@@ -93,49 +89,86 @@ Result<AccessRequest> DecodeAccessRequest(std::span<const std::uint8_t> body) {
   if (body.empty() || body[0] != kRequestRecordFormat) {
     return corrupt();
   }
-  try {
-    const Json j = Json::parse(body.begin() + 1, body.end());
-    AccessRequest r;
-    r.id = j.at("id").get<std::string>();
-    r.requester = j.at("requester").get<std::string>();
-    r.requester_tenant = j.at("requester_tenant").get<std::string>();
-    r.operation = j.at("operation").get<std::string>();
-    r.key = j.at("key").get<std::string>();
-    std::vector<crypto::EncryptionContext::Entry> entries;
-    for (const auto& [k, v] : j.at("context").items()) {
-      entries.emplace_back(k, v.get<std::string>());
-    }
-    auto context = crypto::EncryptionContext::Create(std::move(entries));
-    if (!context.ok()) {
-      return corrupt();
-    }
-    r.context = std::move(context).value();
-    r.not_before = j.at("not_before").get<std::int64_t>();
-    r.not_after = j.at("not_after").get<std::int64_t>();
-    r.created_at = j.at("created_at").get<std::int64_t>();
-    r.expires_at = j.at("expires_at").get<std::int64_t>();
-    r.justification_code = j.at("justification_code").get<std::string>();
-    r.justification_text = j.at("justification_text").get<std::string>();
-    r.rule = j.at("rule").get<std::string>();
-    r.approvals_needed = j.at("approvals_needed").get<std::uint32_t>();
-    r.approver_role = j.at("approver_role").get<std::string>();
-    r.grant_ttl_s = j.at("grant_ttl_s").get<std::uint64_t>();
-    r.grant_uses = j.at("grant_uses").get<std::uint32_t>();
-    for (const Json& a : j.at("approvals")) {
-      r.approvals.push_back(ApprovalFrom(a));
-    }
-    if (!j.at("denial").is_null()) {
-      r.denial = ApprovalFrom(j.at("denial"));
-    }
-    r.approved_at = j.at("approved_at").get<std::int64_t>();
-    r.uses = j.at("uses").get<std::uint32_t>();
-    if (!IsRequestId(r.id)) {
-      return corrupt();
-    }
-    return r;
-  } catch (const Json::exception&) {
+  const Json j = Json::parse(body.begin() + 1, body.end(), nullptr, false);
+  if (!j.is_object()) {
     return corrupt();
   }
+  // Strict types: nlohmann's get<> would wrap -1 into a quorum of 2^32-1,
+  // or a huge count into 0.
+  bool ok = true;
+  const auto str = [&](const Json& o, const char* k) -> std::string {
+    if (!o.contains(k) || !o[k].is_string()) {
+      ok = false;
+      return "";
+    }
+    return o[k].get<std::string>();
+  };
+  const auto uint = [&](const Json& o, const char* k, std::uint64_t max) -> std::uint64_t {
+    if (!o.contains(k) || !o[k].is_number_unsigned() || o[k].get<std::uint64_t>() > max) {
+      ok = false;
+      return 0;
+    }
+    return o[k].get<std::uint64_t>();
+  };
+  // Times are unix seconds within +-2^40 (tens of thousands of years).
+  const auto time = [&](const Json& o, const char* k) -> std::int64_t {
+    constexpr std::int64_t kBound = std::int64_t{1} << 40;
+    if (!o.contains(k) || !o[k].is_number_integer() || o[k].get<std::int64_t>() < -kBound ||
+        o[k].get<std::int64_t>() > kBound) {
+      ok = false;
+      return 0;
+    }
+    return o[k].get<std::int64_t>();
+  };
+  const auto approval = [&](const Json& o) {
+    if (!o.is_object()) {
+      ok = false;
+      return Approval{};
+    }
+    return Approval{str(o, "officer"), str(o, "signature"), str(o, "comment"), time(o, "at")};
+  };
+  AccessRequest r;
+  r.id = str(j, "id");
+  r.requester = str(j, "requester");
+  r.requester_tenant = str(j, "requester_tenant");
+  r.operation = str(j, "operation");
+  r.key = str(j, "key");
+  r.not_before = time(j, "not_before");
+  r.not_after = time(j, "not_after");
+  r.created_at = time(j, "created_at");
+  r.expires_at = time(j, "expires_at");
+  r.justification_code = str(j, "justification_code");
+  r.justification_text = str(j, "justification_text");
+  r.rule = str(j, "rule");
+  r.approvals_needed = static_cast<std::uint32_t>(uint(j, "approvals_needed", 16));
+  r.approver_role = str(j, "approver_role");
+  r.grant_ttl_s = uint(j, "grant_ttl_s", std::uint64_t{1} << 40);
+  r.grant_uses = static_cast<std::uint32_t>(uint(j, "grant_uses", 1'000'000));
+  r.approved_at = time(j, "approved_at");
+  r.uses = static_cast<std::uint32_t>(uint(j, "uses", 1'000'000));
+  if (!j.contains("context") || !j["context"].is_object() || !j.contains("approvals") ||
+      !j["approvals"].is_array() || !j.contains("denial")) {
+    return corrupt();
+  }
+  std::vector<crypto::EncryptionContext::Entry> entries;
+  for (const auto& [k, v] : j["context"].items()) {
+    if (!v.is_string()) {
+      return corrupt();
+    }
+    entries.emplace_back(k, v.get<std::string>());
+  }
+  for (const Json& a : j["approvals"]) {
+    r.approvals.push_back(approval(a));
+  }
+  if (!j["denial"].is_null()) {
+    r.denial = approval(j["denial"]);
+  }
+  auto context = crypto::EncryptionContext::Create(std::move(entries));
+  if (!ok || !context.ok() || !IsRequestId(r.id) || r.approvals_needed == 0 || r.grant_uses == 0) {
+    return corrupt();
+  }
+  r.context = std::move(context).value();
+  return r;
 }
 
 }  // namespace keyhold::kms

@@ -4,6 +4,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/ed25519.h"
+#include "crypto/hex.h"
 #include "crypto/hkdf.h"
 #include "crypto/random.h"
 #include "kms/approvals/officer_registry.h"
@@ -16,13 +17,7 @@ std::string NewId() {
   if (!crypto::FillRandom(raw).ok()) {
     return "";
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id;
-  for (std::uint8_t b : raw) {
-    id.push_back(kDigits[b >> 4]);
-    id.push_back(kDigits[b & 15]);
-  }
-  return id;
+  return crypto::HexEncode(raw);
 }
 
 Error Refused(std::string message) {
@@ -109,23 +104,31 @@ Result<std::vector<AccessRequest>> RequestStore::List(
 
 Result<AccessRequest> RequestStore::Approve(std::string_view id, const Principal& officer,
                                             std::span<const std::uint8_t> signature,
-                                            std::string comment) {
-  return Decide(id, officer, signature, std::move(comment), true);
+                                            std::string comment,
+                                            crypto::Ed25519PublicKey* signed_with) {
+  return Decide(id, officer, signature, std::move(comment), true, signed_with);
 }
 
 Result<AccessRequest> RequestStore::Deny(std::string_view id, const Principal& officer,
                                          std::string comment) {
-  return Decide(id, officer, {}, std::move(comment), false);
+  return Decide(id, officer, {}, std::move(comment), false, nullptr);
 }
 
 Result<AccessRequest> RequestStore::Decide(std::string_view id, const Principal& officer,
                                            std::span<const std::uint8_t> signature,
-                                           std::string comment, bool approve) {
+                                           std::string comment, bool approve,
+                                           crypto::Ed25519PublicKey* signed_with) {
   const std::int64_t now = clock_->NowSeconds();
   KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
   KEYHOLD_ASSIGN_OR_RETURN(AccessRequest r, Load(txn, id));
-  if (const std::string status = r.Status(now); status != "pending") {
+  const std::string status = r.Status(now);
+  // A denial also withdraws a grant not yet spent; an approval needs a
+  // pending request whose window is still open.
+  if (status != "pending" && !(status == "approved" && !approve)) {
     return Error{ErrorCode::kRequestClosed, "the request is " + status + ", not pending"};
+  }
+  if (approve && now >= r.not_after) {
+    return Error{ErrorCode::kRequestClosed, "the request's window is over"};
   }
   // Invariant 7: a requester never approves its own request, and one
   // officer counts once.
@@ -136,8 +139,8 @@ Result<AccessRequest> RequestStore::Decide(std::string_view id, const Principal&
   if (!role.ok() || !officer.roles.Has(*role)) {
     return Refused("approving this request needs the " + r.approver_role + " role");
   }
-  if (std::any_of(r.approvals.begin(), r.approvals.end(),
-                  [&](const Approval& a) { return a.officer == officer.name; })) {
+  if (approve && std::any_of(r.approvals.begin(), r.approvals.end(),
+                             [&](const Approval& a) { return a.officer == officer.name; })) {
     return Refused("this officer already approved the request; one officer counts once");
   }
   KEYHOLD_ASSIGN_OR_RETURN(std::optional<Officer> enrolled,
@@ -153,13 +156,19 @@ Result<AccessRequest> RequestStore::Decide(std::string_view id, const Principal&
                        "the signature is not this officer's over this request's approval digest");
     }
     decision.signature = crypto::Base64Encode(signature);
+    if (signed_with != nullptr) {
+      *signed_with = enrolled->public_key;
+    }
     r.approvals.push_back(std::move(decision));
-    // Only approvals of officers still enrolled count.
+    // Only approvals that still verify under their officer's enrolled key
+    // count: a removed officer's do not, nor do they come back if the
+    // officer is enrolled again with another key.
     std::uint32_t valid = 0;
     for (const Approval& a : r.approvals) {
       KEYHOLD_ASSIGN_OR_RETURN(std::optional<Officer> still,
                                OfficerRegistry::FindInTxn(txn, *sealer_, a.officer));
-      valid += still ? 1 : 0;
+      const auto sig = crypto::Base64Decode(a.signature, 64);
+      valid += still && sig.ok() && crypto::VerifyEd25519(still->public_key, digest, *sig) ? 1 : 0;
     }
     if (valid >= r.approvals_needed) {
       r.approved_at = now;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/ed25519.h"
 #include "crypto/encryption_context.h"
 #include "crypto/error.h"
 #include "kms/approvals/access_request.h"
@@ -50,14 +51,18 @@ class RequestStore {
   // Approve records `officer`'s approval, signed over the request's
   // ApprovalDigest, and grants the request when quorum is reached.
   // Refused: kNotFound; kRequestClosed (not pending: approved, denied or
-  // expired); kApprovalRefused (the officer is the requester, approved it
-  // already, lacks the rule's approver role, or is not enrolled);
-  // kInvalidSignature. Approvals of officers removed since do not count
-  // towards quorum.
+  // expired, or its window over); kApprovalRefused (the officer is the
+  // requester, approved it already, lacks the rule's approver role, or is
+  // not enrolled); kInvalidSignature. Only approvals that verify under
+  // their officer's currently enrolled key count towards quorum.
+  // `signed_with` (optional) receives the enrolled key the signature was
+  // checked with, read in the same transaction (for the audit record).
   Result<AccessRequest> Approve(std::string_view id, const Principal& officer,
-                                std::span<const std::uint8_t> signature, std::string comment);
-  // Deny closes a pending request; the same refusals as Approve but the
-  // signature.
+                                std::span<const std::uint8_t> signature, std::string comment,
+                                crypto::Ed25519PublicKey* signed_with = nullptr);
+  // Deny closes a pending request, or withdraws an approved one's grant
+  // (uses not yet spent); the same refusals as Approve but the signature
+  // and "already approved" (an officer may change its mind).
   Result<AccessRequest> Deny(std::string_view id, const Principal& officer, std::string comment);
 
   // UseGrant spends one use of request `id`'s grant on `use`, durably,
@@ -72,7 +77,7 @@ class RequestStore {
   // Decide is Approve and Deny's shared path.
   Result<AccessRequest> Decide(std::string_view id, const Principal& officer,
                                std::span<const std::uint8_t> signature, std::string comment,
-                               bool approve);
+                               bool approve, crypto::Ed25519PublicKey* signed_with);
 
   Store* store_;
   std::shared_ptr<const RecordSealer> sealer_;

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "crypto/hex.h"
+
 namespace keyhold::kms {
 namespace {
 
@@ -25,14 +27,6 @@ constexpr std::int64_t kMaxTimeUs = 253'402'300'799'999'999;  // 9999-12-31T23:5
 
 bool TimeInRange(std::int64_t us) {
   return us >= kMinTimeUs && us <= kMaxTimeUs;
-}
-
-template <std::size_t N>
-std::string Hex(const std::array<std::uint8_t, N>& bytes) {
-  std::string out(N * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), bytes.data(), N);
-  out.pop_back();
-  return out;
 }
 
 // Lowercase hex of exactly 2*N digits.
@@ -64,7 +58,7 @@ std::string Dump(const Json& body) {
 Result<std::string> Finish(Json body, const AuditKeys& keys, bool sign, ChainState* chain) {
   body["v"] = kAuditFormatVersion;
   body["seq"] = chain->next_seq;
-  body["prev"] = Hex(chain->prev);
+  body["prev"] = crypto::HexEncode(chain->prev);
   std::string b;
   try {
     b = Dump(body);
@@ -77,12 +71,12 @@ Result<std::string> Finish(Json body, const AuditKeys& keys, bool sign, ChainSta
   line += kMacField;
   if (keys.mac_key != nullptr) {
     KEYHOLD_ASSIGN_OR_RETURN(crypto::HmacTag mac, crypto::HmacSha256(*keys.mac_key, bytes));
-    line += "\"" + Hex(mac) + "\"";
+    line += "\"" + crypto::HexEncode(mac) + "\"";
   } else {
     line += "null";
   }
   if (sign && keys.signer != nullptr) {
-    line += std::string(kSigField) + Hex(keys.signer->Sign(bytes)) + "\"";
+    line += std::string(kSigField) + crypto::HexEncode(keys.signer->Sign(bytes)) + "\"";
   }
   line += "}";
   chain->next_seq++;
@@ -219,7 +213,7 @@ Result<std::string> FormatCheckpointLine(std::int64_t time_us, std::string_view 
   body["time"] = Rfc3339Micros(time_us);
   body["type"] = "checkpoint";
   body["reason"] = std::string(reason);
-  body["public_key"] = Hex(keys.signer->public_key());
+  body["public_key"] = crypto::HexEncode(keys.signer->public_key());
   return Finish(std::move(body), keys, /*sign=*/true, chain);
 }
 

@@ -175,6 +175,9 @@ class Run {
     }
     const nlohmann::json& a = j["approval"];
     const std::string officer = text_of(a, "officer");
+    if (officer != text_of(j, "principal")) {
+      return Fail("an approval's officer is not the principal of its record");
+    }
     const std::string key_text = text_of(a, "public_key");
     const std::string text = text_of(a, "text");
     const auto key = crypto::Base64Decode(key_text, 32);
@@ -187,7 +190,7 @@ class Run {
     if (!crypto::VerifyEd25519(*key, digest, *sig)) {
       return Fail("an officer's approval signature does not verify");
     }
-    if (text.find("request:" + text_of(j, "access_request") + "\n") == std::string::npos) {
+    if (!text.starts_with("keyhold-approval-v1\nrequest:" + text_of(j, "access_request") + "\n")) {
       return Fail("an approval's signed text is for another access request");
     }
     if (const auto it = officer_keys_.find(officer); it != officer_keys_.end()) {

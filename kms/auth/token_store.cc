@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "crypto/byte_reader.h"
+#include "crypto/hex.h"
 #include "crypto/hkdf.h"
 #include "crypto/key_id.h"
 #include "crypto/random.h"
@@ -32,22 +33,12 @@ Error Unauthenticated() {
   return MakeError(ErrorCode::kUnauthenticated);
 }
 
-std::string Hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
 crypto::Sha256Digest HashOf(std::span<const std::uint8_t> raw) {
   return crypto::Sha256({crypto::AsBytes(kHashLabel), raw});
 }
 
 std::string AccessorOf(const crypto::Sha256Digest& hash) {
-  return Hex(std::span(hash).first(8));
+  return crypto::HexEncode(std::span(hash).first(8));
 }
 
 std::vector<std::uint8_t> Encode(const crypto::Sha256Digest& hash, const TokenInfo& i) {

@@ -13,13 +13,19 @@
 //     a string value;
 //   - decoders never throw, fail only with kInvalidRequest, kInvalidContext or
 //     kInvalidKeyId, accept no field outside their own, and what they return
-//     obeys the documented bounds.
+//     obeys the documented bounds;
+//   - the access request decoders (DecodeAccessRequestBody, DecodeApprove,
+//     DecodeDeny, DecodeEnrolOfficer) return exactly what the body spelt: a
+//     window time formats back (gmtime_r, an independent oracle) to the text
+//     it was read from; a signature is 64 bytes and a public key 32, each
+//     the canonical base64 the body held; a comment is the body's string.
 // Test-only.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <initializer_list>
 #include <optional>
@@ -29,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/base64.h"
 #include "crypto/encryption_context.h"
 #include "crypto/error.h"
 #include "crypto/key_id.h"
@@ -278,7 +285,9 @@ constexpr std::string_view kApiWords[] = {
     "method",      "share_count", "threshold",         "passphrase",
     "share",       "reset",       "principal",         "roles",
     "ttl_s",       "shamir",      "key_file",          "admin",
-    "app",         "officer",     "auditor",
+    "app",         "officer",     "auditor",           "operation",
+    "key",         "not_before",  "not_after",         "signature",
+    "comment",     "public_key",
 };
 
 bool IsWordByte(char c) {
@@ -374,6 +383,39 @@ void CheckJustification(const SecureJson& body,
   KEYHOLD_FUZZ_CHECK(keyhold::crypto::ValidUtf8(justification->text));
 }
 
+// BodyString is the string value of `field` in `body`, or nullopt when it is
+// absent, null or not a string.
+std::optional<std::string> BodyString(const SecureJson& body, const char* field) {
+  const auto it = body.find(field);
+  if (it == body.end() || !it->is_string()) {
+    return std::nullopt;
+  }
+  const auto& s = it->get_ref<const SecureJson::string_t&>();
+  return std::string(s.begin(), s.end());
+}
+
+// CheckUtcTime: a decoded window time is what the body's text said. The
+// oracle is the C library: the seconds, formatted back, must spell the text
+// exactly (which also rules out a normalised impossible date).
+void CheckUtcTime(const SecureJson& body, const char* field,
+                  const std::optional<std::int64_t>& when) {
+  const auto it = body.find(field);
+  const bool present = it != body.end() && !it->is_null();
+  KEYHOLD_FUZZ_CHECK(when.has_value() == present);
+  if (!when) {
+    return;
+  }
+  const std::optional<std::string> text = BodyString(body, field);
+  KEYHOLD_FUZZ_CHECK(text.has_value());
+  KEYHOLD_FUZZ_CHECK(*when >= 0 && *when < 253'402'300'800);  // 1970 to 9999
+  const std::time_t t = static_cast<std::time_t>(*when);
+  std::tm tm{};
+  KEYHOLD_FUZZ_CHECK(gmtime_r(&t, &tm) != nullptr);
+  char formatted[32];
+  KEYHOLD_FUZZ_CHECK(std::strftime(formatted, sizeof(formatted), "%Y-%m-%dT%H:%M:%SZ", &tm) == 20);
+  KEYHOLD_FUZZ_CHECK(*text == formatted);
+}
+
 // Check runs one decoder: either an allowed error, or a value for which
 // `on_success` checks the bounds.
 template <class T, class F>
@@ -450,6 +492,35 @@ void RunDecoders(const SecureJson& body) {
     KEYHOLD_FUZZ_CHECK(!b.roles.empty());
     KEYHOLD_FUZZ_CHECK(b.principal.size() <= 128 && b.tenant.size() <= 64);
     KEYHOLD_FUZZ_CHECK(!b.ttl_s || (*b.ttl_s >= 1 && *b.ttl_s <= 3650ULL * 86400));
+  });
+  Check(kms::DecodeAccessRequestBody(body), keys, values, [&](const kms::AccessRequestBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(
+        body, {"operation", "key", "context", "not_before", "not_after", "justification"}));
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "operation") == b.operation);
+    KEYHOLD_FUZZ_CHECK(b.operation.size() <= 64 && b.key.size() <= 200);
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "key").value_or("") == b.key);
+    CheckContext(b.context);
+    // The justification is required here: present, and within its rules.
+    CheckJustification(body, std::optional<kms::Justification>(b.justification));
+    CheckUtcTime(body, "not_before", b.not_before);
+    CheckUtcTime(body, "not_after", b.not_after);
+  });
+  Check(kms::DecodeApprove(body), keys, values, [&](const kms::ApproveBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"signature", "comment"}));
+    KEYHOLD_FUZZ_CHECK(b.signature.size() == 64);
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "signature") == keyhold::crypto::Base64Encode(b.signature));
+    KEYHOLD_FUZZ_CHECK(b.comment.size() <= 1024);
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "comment").value_or("") == b.comment);
+  });
+  Check(kms::DecodeDeny(body), keys, values, [&](const kms::DenyBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"comment"}));
+    KEYHOLD_FUZZ_CHECK(b.comment.size() <= 1024);
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "comment") == b.comment);
+  });
+  Check(kms::DecodeEnrolOfficer(body), keys, values, [&](const kms::EnrolOfficerBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"public_key"}));
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "public_key") ==
+                       keyhold::crypto::Base64Encode(b.public_key));
   });
   const keyhold::Status empty = kms::DecodeEmpty(body);
   KEYHOLD_FUZZ_CHECK(empty.ok() == body.empty());

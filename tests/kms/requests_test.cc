@@ -718,5 +718,314 @@ TEST(DecodeEmpty, AcceptsOnlyTheEmptyObject) {
                       "first in byte order");
 }
 
+// ------------------------------------------------------------ AccessRequestBody
+
+// A request body with one field replaced (`raw` is JSON text; empty drops
+// the field).
+std::string AskWith(const std::string& field, const std::string& raw) {
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"operation", R"("unwrap")"},
+      {"key", R"("acme/hr-records")"},
+      {"context", R"({"case":"INC-1"})"},
+      {"not_before", R"("2027-01-15T08:00:00Z")"},
+      {"not_after", R"("2027-01-15T10:00:00Z")"},
+      {"justification", R"({"reason_code":"incident_review","text":"INC-1"})"},
+  };
+  std::string out = "{";
+  for (const auto& [name, value] : fields) {
+    const std::string v = name == field ? raw : value;
+    if (v.empty()) {
+      continue;
+    }
+    out += (out.size() > 1 ? "," : "") + Q(name) + ":" + v;
+  }
+  if (field == "extra") {
+    out += ",\"grant_uses\":" + raw;
+  }
+  return out + "}";
+}
+
+TEST(DecodeAccessRequestBody, MinimalAndFull) {
+  auto minimal = DecodeAccessRequestBody(
+      Doc(R"({"operation":"policy-change","justification":{"reason_code":"change_42"}})"));
+  ASSERT_TRUE(minimal.ok()) << minimal.error().message;
+  EXPECT_EQ(minimal->operation, "policy-change");
+  EXPECT_EQ(minimal->key, "");
+  EXPECT_TRUE(minimal->context.entries().empty());
+  EXPECT_FALSE(minimal->not_before.has_value());
+  EXPECT_FALSE(minimal->not_after.has_value());
+  EXPECT_EQ(minimal->justification.reason_code, "change_42");
+  EXPECT_EQ(minimal->justification.text, "");
+
+  auto full = DecodeAccessRequestBody(Doc(AskWith("", "")));
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  EXPECT_EQ(full->operation, "unwrap");
+  EXPECT_EQ(full->key, "acme/hr-records");
+  const std::vector<crypto::EncryptionContext::Entry> ctx = {{"case", "INC-1"}};
+  EXPECT_EQ(full->context.entries(), ctx);
+  // date -u -d 2027-01-15T08:00:00Z +%s
+  EXPECT_EQ(full->not_before, std::optional<std::int64_t>(1'800'000'000));
+  EXPECT_EQ(full->not_after, std::optional<std::int64_t>(1'800'007'200));
+  EXPECT_EQ(full->justification.reason_code, "incident_review");
+  EXPECT_EQ(full->justification.text, "INC-1");
+
+  // Null is absent; the decoder checks shape only (the handler checks the
+  // operation, the key and the window's order).
+  auto nulls = DecodeAccessRequestBody(
+      Doc(R"({"operation":"","key":null,"context":null,"not_before":null,"not_after":null,)"
+          R"("justification":{"reason_code":"r"}})"));
+  ASSERT_TRUE(nulls.ok()) << nulls.error().message;
+  EXPECT_EQ(nulls->operation, "");
+  EXPECT_FALSE(nulls->not_before.has_value());
+  auto backwards = DecodeAccessRequestBody(Doc(R"({"operation":"unwrap","not_before":)"
+                                               R"("2027-01-15T10:00:00Z","not_after":)"
+                                               R"("2027-01-15T08:00:00Z",)"
+                                               R"("justification":{"reason_code":"r"}})"));
+  ASSERT_TRUE(backwards.ok()) << backwards.error().message;
+  auto leap = DecodeAccessRequestBody(Doc(AskWith("not_after", R"("2028-02-29T23:59:59Z")")));
+  ASSERT_TRUE(leap.ok()) << leap.error().message;
+  EXPECT_EQ(leap->not_after, std::optional<std::int64_t>(1'835'481'599));
+  auto epoch = DecodeAccessRequestBody(Doc(AskWith("not_before", R"("1970-01-01T00:00:00Z")")));
+  ASSERT_TRUE(epoch.ok()) << epoch.error().message;
+  EXPECT_EQ(epoch->not_before, std::optional<std::int64_t>(0));
+  auto longest_operation =
+      DecodeAccessRequestBody(Doc(AskWith("operation", Q(std::string(64, 'o')))));
+  ASSERT_TRUE(longest_operation.ok()) << longest_operation.error().message;
+  EXPECT_EQ(longest_operation->operation.size(), 64u);
+  auto longest = DecodeAccessRequestBody(Doc(AskWith("key", Q(std::string(200, 'k')))));
+  ASSERT_TRUE(longest.ok()) << longest.error().message;
+  EXPECT_EQ(longest->key.size(), 200u);
+}
+
+TEST(DecodeAccessRequestBody, HostileBodies) {
+  const std::string justification_required =
+      "field 'justification' is required: {\"reason_code\", \"text\"}";
+  const auto time_must = [](const char* field) {
+    return "field '" + std::string(field) + "' must be a UTC time YYYY-MM-DDTHH:MM:SSZ";
+  };
+  struct Case {
+    std::string what;
+    std::string body;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {"empty", "{}", "field 'operation' is required"},
+      {"no operation", AskWith("operation", ""), "field 'operation' is required"},
+      {"null operation", AskWith("operation", "null"), "field 'operation' is required"},
+      {"65-byte operation", AskWith("operation", Q(std::string(65, 'o'))),
+       "field 'operation' must be at most 64 bytes"},
+      {"201-byte key", AskWith("key", Q(std::string(201, 'k'))),
+       "field 'key' must be at most 200 bytes"},
+      {"no justification", AskWith("justification", ""), justification_required},
+      {"null justification", AskWith("justification", "null"), justification_required},
+      {"justification a string", AskWith("justification", R"("incident")"),
+       "field 'justification' must be an object"},
+      {"justification without reason_code", AskWith("justification", R"({"text":"why"})"),
+       "field 'reason_code' is required"},
+      {"justification with an unknown field",
+       AskWith("justification", R"({"reason_code":"r","ticket":"X"})"), "unknown field 'ticket'"},
+      {"justification with a bad reason_code",
+       AskWith("justification", R"({"reason_code":"Incident"})"),
+       "field 'justification.reason_code' must be 1-64 of a-z 0-9 _"},
+      {"a caller-chosen grant", AskWith("extra", "5"), "unknown field 'grant_uses'"},
+      // Unknown fields are reported before the missing justification.
+      {"unknown before missing", R"({"operation":"unwrap","approvals":[]})",
+       "unknown field 'approvals'"},
+      {"misspelt window",
+       R"({"operation":"unwrap","notBefore":"2027-01-15T08:00:00Z",)"
+       R"("justification":{"reason_code":"r"}})",
+       "unknown field 'notBefore'"},
+      {"a time as unix seconds", AskWith("not_before", "1800000000"),
+       "field 'not_before' must be a string"},
+      {"a time with an offset", AskWith("not_after", R"("2027-01-15T08:00:00+00:00")"),
+       "field 'not_after' must be at most 20 bytes"},
+  };
+  for (const char* v : kNotStrings) {
+    cases.push_back({std::string("operation ") + v, AskWith("operation", v),
+                     "field 'operation' must be a string"});
+    cases.push_back({std::string("key ") + v, AskWith("key", v), "field 'key' must be a string"});
+    cases.push_back({std::string("not_before ") + v, AskWith("not_before", v),
+                     "field 'not_before' must be a string"});
+  }
+  for (const char* t : {"2027-01-15", "2027-01-15T08:00:00", "2027-01-15 08:00:00Z",
+                        "2027-01-15t08:00:00z", "2027-02-29T00:00:00Z", "2027-04-31T00:00:00Z",
+                        "2027-13-01T00:00:00Z", "2027-00-10T00:00:00Z", "2027-01-00T00:00:00Z",
+                        "2027-01-15T24:00:00Z", "2027-01-15T23:60:00Z", "2027-01-15T23:59:60Z",
+                        "1969-12-31T23:59:59Z", "+027-01-15T08:00:00Z", "2027-+1-15T08:00:00Z",
+                        "2027-01-15T-8:00:00Z", " 027-01-15T08:00:00Z", "", "now"}) {
+    cases.push_back({std::string("not_before '") + t + "'", AskWith("not_before", Q(t)),
+                     time_must("not_before")});
+    cases.push_back(
+        {std::string("not_after '") + t + "'", AskWith("not_after", Q(t)), time_must("not_after")});
+  }
+  for (const Case& c : cases) {
+    ExpectInvalid(DecodeAccessRequestBody(Doc(c.body)), c.message, c.what);
+  }
+  // The context's own errors keep their code.
+  ExpectRefused(DecodeAccessRequestBody(Doc(AskWith("context", R"("case=INC-1")"))),
+                ErrorCode::kInvalidContext, "field 'context' must be an object of strings",
+                "string context");
+  ExpectRefused(DecodeAccessRequestBody(Doc(AskWith("context", R"({"case":1})"))),
+                ErrorCode::kInvalidContext, "field 'context': every value must be a string",
+                "number in the context");
+  auto empty_key = DecodeAccessRequestBody(Doc(AskWith("context", R"({"":"v"})")));
+  ASSERT_FALSE(empty_key.ok());
+  EXPECT_EQ(empty_key.error().code, ErrorCode::kInvalidContext) << empty_key.error().message;
+}
+
+// ------------------------------------------------------------ Approve
+
+TEST(DecodeApprove, GoodBodies) {
+  auto minimal = DecodeApprove(Doc("{\"signature\":" + Q(B64(64, 0xa5)) + "}"));
+  ASSERT_TRUE(minimal.ok()) << minimal.error().message;
+  EXPECT_EQ(minimal->signature, std::vector<std::uint8_t>(64, 0xa5));
+  EXPECT_EQ(minimal->comment, "");
+  auto full = DecodeApprove(
+      Doc("{\"signature\":" + Q(B64(64)) + ",\"comment\":" + Q(std::string(1024, 'c')) + "}"));
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  EXPECT_EQ(full->comment.size(), 1024u);
+  auto null_comment = DecodeApprove(Doc("{\"signature\":" + Q(B64(64)) + ",\"comment\":null}"));
+  ASSERT_TRUE(null_comment.ok());
+  EXPECT_EQ(null_comment->comment, "");
+}
+
+TEST(DecodeApprove, HostileBodies) {
+  const std::string size = "field 'signature' must be the base64 of a 64-byte Ed25519 signature";
+  const std::string sig = "\"signature\":" + Q(B64(64));
+  // 0xfb bytes encode to "+/v7" in the standard alphabet; the url-safe
+  // spelling of the same bytes is refused.
+  std::string url_safe = B64(64, 0xfb);
+  for (char& c : url_safe) {
+    c = c == '+' ? '-' : c == '/' ? '_' : c;
+  }
+  struct Case {
+    std::string what;
+    std::string body;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {"empty", "{}", "field 'signature' is required"},
+      {"null signature", R"({"signature":null})", "field 'signature' is required"},
+      {"comment only", R"({"comment":"ok"})", "field 'signature' is required"},
+      {"63 bytes", "{\"signature\":" + Q(B64(63)) + "}", size},
+      {"32 bytes (a key, not a signature)", "{\"signature\":" + Q(B64(32)) + "}", size},
+      {"0 bytes", R"({"signature":""})", size},
+      {"65 bytes", "{\"signature\":" + Q(B64(65)) + "}", Base64Must("signature", 64)},
+      {"128 bytes", "{\"signature\":" + Q(B64(128)) + "}", Base64Must("signature", 64)},
+      {"hex, not base64", "{\"signature\":" + Q(std::string(128, 'a')) + "}",
+       Base64Must("signature", 64)},
+      {"unpadded", "{\"signature\":" + Q(B64(64).substr(0, 86)) + "}", Base64Must("signature", 64)},
+      {"url-safe alphabet", "{\"signature\":" + Q(url_safe) + "}", Base64Must("signature", 64)},
+      {"whitespace", "{\"signature\":" + Q(B64(64).insert(8, " ")) + "}",
+       Base64Must("signature", 64)},
+      {"not base64", R"({"signature":"not base64!"})", Base64Must("signature", 64)},
+      {"1025-byte comment", "{" + sig + ",\"comment\":" + Q(std::string(1025, 'c')) + "}",
+       "field 'comment' must be at most 1024 bytes"},
+      {"an officer named in the body", "{" + sig + R"(,"officer":"officer-0"})",
+       "unknown field 'officer'"},
+      {"a public key in the body", "{" + sig + ",\"public_key\":" + Q(B64(32)) + "}",
+       "unknown field 'public_key'"},
+      // Unknown fields are reported before a wrong size.
+      {"unknown before size", "{\"signature\":" + Q(B64(63)) + R"(,"x":1})", "unknown field 'x'"},
+  };
+  for (const char* v : kNotStrings) {
+    cases.push_back({std::string("signature ") + v, std::string("{\"signature\":") + v + "}",
+                     "field 'signature' must be a base64 string"});
+    cases.push_back({std::string("comment ") + v, "{" + sig + ",\"comment\":" + v + "}",
+                     "field 'comment' must be a string"});
+  }
+  for (const Case& c : cases) {
+    ExpectInvalid(DecodeApprove(Doc(c.body)), c.message, c.what);
+  }
+}
+
+// ------------------------------------------------------------ Deny
+
+TEST(DecodeDeny, GoodBodies) {
+  auto r = DecodeDeny(Doc(R"({"comment":"no ticket"})"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->comment, "no ticket");
+  // Present is what is required; an empty reason is the handler's business.
+  auto empty = DecodeDeny(Doc(R"({"comment":""})"));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->comment, "");
+  auto longest = DecodeDeny(Doc("{\"comment\":" + Q(std::string(1024, 'c')) + "}"));
+  ASSERT_TRUE(longest.ok());
+  EXPECT_EQ(longest->comment.size(), 1024u);
+}
+
+TEST(DecodeDeny, HostileBodies) {
+  struct Case {
+    std::string what;
+    std::string body;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {"empty", "{}", "field 'comment' is required"},
+      {"null", R"({"comment":null})", "field 'comment' is required"},
+      {"1025 bytes", "{\"comment\":" + Q(std::string(1025, 'c')) + "}",
+       "field 'comment' must be at most 1024 bytes"},
+      {"a signature (denials are not signed)",
+       "{\"comment\":\"no\",\"signature\":" + Q(B64(64)) + "}", "unknown field 'signature'"},
+      {"reason instead of comment", R"({"reason":"no"})", "field 'comment' is required"},
+      {"reason as well", R"({"comment":"no","reason":"no"})", "unknown field 'reason'"},
+  };
+  for (const char* v : kNotStrings) {
+    cases.push_back({std::string("comment ") + v, std::string("{\"comment\":") + v + "}",
+                     "field 'comment' must be a string"});
+  }
+  for (const Case& c : cases) {
+    ExpectInvalid(DecodeDeny(Doc(c.body)), c.message, c.what);
+  }
+}
+
+// ------------------------------------------------------------ EnrolOfficer
+
+TEST(DecodeEnrolOfficer, GoodBody) {
+  std::vector<std::uint8_t> key(32);
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    key[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  }
+  auto r = DecodeEnrolOfficer(Doc("{\"public_key\":" + Q(crypto::Base64Encode(key)) + "}"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(std::vector<std::uint8_t>(r->public_key.begin(), r->public_key.end()), key);
+}
+
+TEST(DecodeEnrolOfficer, HostileBodies) {
+  const std::string size = "field 'public_key' must be the base64 of a 32-byte Ed25519 public key";
+  struct Case {
+    std::string what;
+    std::string body;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {"empty", "{}", "field 'public_key' is required"},
+      {"null", R"({"public_key":null})", "field 'public_key' is required"},
+      {"31 bytes", "{\"public_key\":" + Q(B64(31)) + "}", size},
+      {"0 bytes", R"({"public_key":""})", size},
+      {"33 bytes", "{\"public_key\":" + Q(B64(33)) + "}", Base64Must("public_key", 32)},
+      {"64 bytes (a signature or a secret key)", "{\"public_key\":" + Q(B64(64)) + "}",
+       Base64Must("public_key", 32)},
+      {"hex, not base64", "{\"public_key\":" + Q(std::string(64, 'a')) + "}",
+       Base64Must("public_key", 32)},
+      {"unpadded", "{\"public_key\":" + Q(B64(32).substr(0, 43)) + "}",
+       Base64Must("public_key", 32)},
+      {"not base64", R"({"public_key":"-----BEGIN PUBLIC KEY-----"})",
+       Base64Must("public_key", 32)},
+      {"the officer named in the body",
+       "{\"public_key\":" + Q(B64(32)) + R"(,"officer":"officer-0"})", "unknown field 'officer'"},
+      {"a seed", "{\"public_key\":" + Q(B64(32)) + ",\"seed\":" + Q(B64(32)) + "}",
+       "unknown field 'seed'"},
+      {"unknown before size", "{\"public_key\":" + Q(B64(31)) + R"(,"x":1})", "unknown field 'x'"},
+  };
+  for (const char* v : kNotStrings) {
+    cases.push_back({std::string("public_key ") + v, std::string("{\"public_key\":") + v + "}",
+                     "field 'public_key' must be a base64 string"});
+  }
+  for (const Case& c : cases) {
+    ExpectInvalid(DecodeEnrolOfficer(Doc(c.body)), c.message, c.what);
+  }
+}
+
 }  // namespace
 }  // namespace keyhold::kms

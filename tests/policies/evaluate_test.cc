@@ -957,3 +957,34 @@ TEST(PolicySetTest, RotationForPicksTheStrictest) {
 
 }  // namespace
 }  // namespace keyhold::policies
+
+namespace keyhold::policies {
+namespace {
+
+// Two documents cover the same deletion: the stricter quorum applies,
+// whichever document sorts first, so a lax document cannot weaken another.
+TEST(ApprovalForStrictest, TheStrictestCoveringRuleWins) {
+  auto lax = ParsePolicy(R"({"name": "a-lax", "version": 1, "approvals": [
+      {"id": "two", "keys": ["*/*"], "operations": ["schedule-deletion"], "approvals": 2}]})",
+                         "a.json");
+  auto strict = ParsePolicy(R"({"name": "z-strict", "version": 1, "approvals": [
+      {"id": "three", "keys": ["acme/*"], "operations": ["schedule-deletion"], "approvals": 3},
+      {"id": "three-one-use", "keys": ["acme/k"], "operations": ["*"], "approvals": 3,
+       "grant_uses": 1}]})",
+                            "z.json");
+  ASSERT_TRUE(lax.ok() && strict.ok());
+  auto set = PolicySet::Create({*lax, *strict});
+  ASSERT_TRUE(set.ok());
+  std::string name;
+  const ApprovalRule* rule = ApprovalFor(*set, "acme/other", "schedule-deletion", &name);
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->approvals, 3u);
+  EXPECT_EQ(name, "z-strict/three");
+  rule = ApprovalFor(*set, "beta/x", "schedule-deletion", &name);
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(name, "a-lax/two");
+  EXPECT_EQ(ApprovalFor(*set, "beta/x", "rotate", &name), nullptr);
+}
+
+}  // namespace
+}  // namespace keyhold::policies

@@ -43,6 +43,9 @@ class ApprovalTest : public ServerTest {
   void Configure(Config& c) override {
     c.policy_dir = dir_.path() / "policies";
     std::filesystem::create_directories(c.policy_dir);
+    // These tests apply policies freely: the built-in quorum on policy
+    // changes is replaced by an empty document (DefaultQuorumTest covers it).
+    WriteNoDefaultQuorum(c.policy_dir);
   }
 
   void SetUpPolicies(int grant_uses = 1) {
@@ -410,6 +413,54 @@ TEST_F(ApprovalTest, DeletionNeedsTwoOfficersAndTheGrantIsForThatKey) {
   Answer done = ServerTest::Call(**admin, "POST", "/v1/keys/acme/hr-other/schedule-deletion", "{}");
   EXPECT_EQ(done.status, 200) << done.raw;
   EXPECT_EQ(done.body["state"], "pending_deletion");
+}
+
+TEST_F(ApprovalTest, ADenialAfterQuorumWithdrawsTheGrant) {
+  SetUpPolicies();
+  const std::string id = AskId();
+  ASSERT_EQ(ApproveProperly(officers_[0], id).status, 200);
+  ASSERT_EQ(ApproveProperly(officers_[1], id).body["status"], "approved");
+  Answer withdrawn = ServerTest::Call(officers_[0].token, "POST", "/v1/requests/" + id + "/deny",
+                                      Json{{"comment", "approved by mistake"}});
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.raw;
+  EXPECT_EQ(withdrawn.body["status"], "denied");
+  EXPECT_EQ(Unwrap(id, "acme/hr-records", blob_, ctx_).status, 403);
+}
+
+TEST_F(ApprovalTest, AnOfficerEnrolledAgainWithANewKeyDoesNotReviveOldApprovals) {
+  SetUpPolicies();
+  const std::string id = AskId();
+  ASSERT_EQ(ApproveProperly(officers_[0], id).status, 200);
+  // officer-0's key leaked: it is removed, then enrolled again with a new key.
+  auto client = Client(admin_token_);
+  ASSERT_EQ(ServerTest::Call(*client, "POST", "/v1/officers/officer-0/remove", "{}").status, 200);
+  officers_[0].signer = SignerFrom(0x77);
+  ASSERT_EQ(Put("/v1/officers/officer-0",
+                Json{{"public_key", crypto::Base64Encode(officers_[0].signer.public_key())}})
+                .status,
+            200);
+  Answer second = ApproveProperly(officers_[1], id);
+  EXPECT_EQ(second.body["status"], "pending") << second.raw;
+}
+
+TEST_F(ApprovalTest, NoApprovalAfterTheWindowEnds) {
+  SetUpPolicies();
+  // Two hours after the manual clock's start (1800000000).
+  const std::string window_end = "2027-01-15T10:00:00Z";
+  Answer asked = ServerTest::Call(
+      app_, "POST", "/v1/requests",
+      Json{{"operation", "unwrap"},
+           {"key", "acme/hr-records"},
+           {"context", ctx_},
+           {"not_after", window_end},
+           {"justification", {{"reason_code", "incident_review"}, {"text", "INC-1"}}}});
+  ASSERT_EQ(asked.status, 201) << asked.raw;
+  const std::string id = asked.body["id"];
+  ASSERT_EQ(ApproveProperly(officers_[0], id).status, 200);
+  clock_.Advance(7200);
+  Answer late = ApproveProperly(officers_[1], id);
+  EXPECT_EQ(late.status, 409) << late.raw;
+  EXPECT_EQ(late.body["error"]["code"], "request_closed");
 }
 
 }  // namespace

@@ -55,6 +55,9 @@ class PolicyCliTest : public CliTest {
   void Configure(Config& c) override {
     c.policy_dir = dir_.path() / "policies";
     std::filesystem::create_directories(c.policy_dir);
+    // These tests apply policies freely: the built-in quorum on policy
+    // changes is replaced by an empty document (DefaultQuorumTest covers it).
+    WriteNoDefaultQuorum(c.policy_dir);
     c.region = "hk";
   }
   std::string Write(const std::string& name, const std::string& text) {
@@ -119,6 +122,84 @@ TEST_F(PolicyCliTest, ApplyValidatesFirstThenListsAndTests) {
   CliRun keys = Keyhold("key list acme", admin_token_);
   EXPECT_EQ(keys.exit_code, 0) << keys.out;
   EXPECT_NE(keys.out.find("RESIDENCY"), std::string::npos) << keys.out;
+}
+
+// The whole approval flow through the command line: an officer makes a key
+// locally, an admin enrols it, an app asks, two officers approve by signing
+// what they were shown, and the app's call runs once with --grant.
+TEST_F(PolicyCliTest, RequestApproveAndUseAGrantFromTheCommandLine) {
+  InitAndUnseal();
+  const std::string doc =
+      Write("hr.json", R"({"name": "hr", "version": 1, "approvals": [{"id": "hr-unwrap",
+      "keys": ["acme/hr-*"], "operations": ["unwrap"], "approvals": 2}]})");
+  ASSERT_EQ(Keyhold("policy apply " + doc, admin_token_).exit_code, 0);
+  ASSERT_EQ(Keyhold("key create acme/hr-records", admin_token_).exit_code, 0);
+  const std::string app = Token("acme", {"app"});
+  CliRun wrapped = Keyhold("wrap acme/hr-records --context case=INC-7", app, "0123456789abcdef");
+  ASSERT_EQ(wrapped.exit_code, 0) << wrapped.out;
+  const std::string blob = wrapped.out.substr(0, wrapped.out.find('\n'));
+
+  std::vector<std::string> officer_tokens;
+  for (const std::string name : {"alice", "bob"}) {
+    const std::string key_file = (dir_.path() / (name + ".key")).string();
+    CliRun made = Keyhold("officer keygen --out " + key_file);
+    ASSERT_EQ(made.exit_code, 0) << made.out;
+    EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(Keyhold("officer keygen --out " + key_file).exit_code, 1);  // never overwritten
+    const std::size_t at = made.out.find("public key: ") + 12;
+    const std::string public_key = made.out.substr(at, made.out.find('\n', at) - at);
+    CliRun enrolled =
+        Keyhold("officer enrol " + name + " --public-key " + public_key, admin_token_);
+    ASSERT_EQ(enrolled.exit_code, 0) << enrolled.out;
+    Answer t = ServerTest::Call(admin_token_, "POST", "/v1/tokens",
+                                Json{{"principal", name}, {"tenant", "*"}, {"roles", {"officer"}}});
+    officer_tokens.push_back(t.body.value("token", ""));
+  }
+  EXPECT_NE(Keyhold("officer list", admin_token_).out.find("alice"), std::string::npos);
+
+  CliRun asked = Keyhold(
+      "--output json request create --operation unwrap --key acme/hr-records --context case=INC-7 "
+      "--reason incident_review --text 'payroll dispute'",
+      app);
+  ASSERT_EQ(asked.exit_code, 0) << asked.out;
+  const std::string id = Json::parse(asked.out).value("id", "");
+  ASSERT_EQ(id.size(), 32u) << asked.out;
+  EXPECT_NE(Keyhold("request list", officer_tokens[0]).out.find(id), std::string::npos);
+
+  // Without the grant: refused by the server.
+  EXPECT_EQ(Keyhold("unwrap acme/hr-records " + blob + " --context case=INC-7", app).exit_code, 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string name = i == 0 ? "alice" : "bob";
+    CliRun approved = Keyhold("request approve " + id + " --signing-key " +
+                                  (dir_.path() / (name + ".key")).string() + " --comment ok",
+                              officer_tokens[i]);
+    ASSERT_EQ(approved.exit_code, 0) << approved.out;
+  }
+  EXPECT_NE(Keyhold("request show " + id, app).out.find("(approved)"), std::string::npos);
+  CliRun used =
+      Keyhold("--grant " + id + " unwrap acme/hr-records " + blob + " --context case=INC-7", app);
+  EXPECT_EQ(used.exit_code, 0) << used.out;
+  EXPECT_NE(used.out.find("MDEyMzQ1Njc4OWFiY2RlZg=="), std::string::npos) << used.out;
+  EXPECT_EQ(
+      Keyhold("--grant " + id + " unwrap acme/hr-records " + blob + " --context case=INC-7", app)
+          .exit_code,
+      2);
+
+  // audit verify re-checks both approval signatures.
+  audit_->Flush();
+  std::vector<std::string> logs;
+  for (const auto& e : std::filesystem::directory_iterator(config_.audit_path)) {
+    logs.push_back(e.path().string());
+  }
+  std::sort(logs.begin(), logs.end());
+  std::string files;
+  for (const std::string& f : logs) {
+    files += " " + f;
+  }
+  CliRun verified = Keyhold("audit verify" + files);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_NE(verified.out.find("2 approvals re-verified"), std::string::npos) << verified.out;
 }
 
 TEST_F(CliTest, ExitCodesAndRoundTrip) {

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <string>
 
+#include "crypto/base64.h"
+#include "crypto/ed25519.h"
+#include "crypto/sha256.h"
 #include "tests/server/server_fixture.h"
 
 namespace keyhold::kms {
@@ -19,6 +22,9 @@ class PolicyServerTest : public ServerTest {
     std::filesystem::create_directories(dir_.path() / "policies");
     c.policy_dir = dir_.path() / "policies";
     c.region = "hk";
+    // These tests apply policies freely: the built-in quorum on policy
+    // changes is replaced by an empty document (DefaultQuorumTest covers it).
+    WriteNoDefaultQuorum(c.policy_dir);
   }
 
   Answer Put(const std::string& name, const Json& doc) {
@@ -65,7 +71,8 @@ TEST_F(PolicyServerTest, NoPoliciesMeansRolesDecideAsBefore) {
   Wrap(app, "acme/k", Json::object(), 200);
   Answer list = Get(admin_token_, "/v1/policies");
   ASSERT_EQ(list.status, 200) << list.raw;
-  EXPECT_TRUE(list.body["policies"].empty());
+  ASSERT_EQ(list.body["policies"].size(), 1u);  // the test's empty admin-quorum
+  EXPECT_EQ(list.body["policies"][0]["approvals"], 0);
   EXPECT_EQ(list.body["region"], "hk");
 }
 
@@ -237,7 +244,7 @@ TEST_F(PolicyServerTest, ApplyValidatesVersionsAndSurvivesRestart) {
   EXPECT_EQ(bad.status, 400) << bad.raw;
   EXPECT_EQ(bad.body["error"]["code"], "invalid_policy");
   EXPECT_NE(bad.raw.find("baseline.json:5: /rules/0/effect"), std::string::npos) << bad.raw;
-  EXPECT_TRUE(Get(admin_token_, "/v1/policies").body["policies"].empty());
+  EXPECT_EQ(Get(admin_token_, "/v1/policies").body["policies"].size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(config_.policy_dir / "baseline.json"));
 
   ASSERT_EQ(Put("baseline", Baseline(3)).status, 200);
@@ -263,8 +270,100 @@ TEST_F(PolicyServerTest, ApplyValidatesVersionsAndSurvivesRestart) {
   Unseal();
   Answer after = Get(admin_token_, "/v1/policies");
   ASSERT_EQ(after.status, 200) << after.raw;
-  ASSERT_EQ(after.body["policies"].size(), 1u);
-  EXPECT_EQ(after.body["policies"][0]["version"], 3);
+  ASSERT_EQ(after.body["policies"].size(), 2u);  // sorted by name: admin-quorum, baseline
+  EXPECT_EQ(after.body["policies"][1]["version"], 3);
+}
+
+// The built-in default: where a policy folder is configured, two officers
+// approve schedule-deletion, disable, policy changes and admin tokens, and
+// a policy change's grant is for one exact document.
+class DefaultQuorumTest : public ServerTest {
+ protected:
+  void Configure(Config& c) override {
+    c.policy_dir = dir_.path() / "policies";
+    std::filesystem::create_directories(c.policy_dir);
+  }
+};
+
+TEST_F(DefaultQuorumTest, DestructiveAdministrationNeedsTwoOfficers) {
+  InitAndUnseal();
+  Answer list = Get(admin_token_, "/v1/policies/admin-quorum");
+  ASSERT_EQ(list.status, 200) << list.raw;
+  EXPECT_EQ(list.body["approvals"], 3);
+  ASSERT_EQ(
+      ServerTest::Call(admin_token_, "POST", "/v1/keys", Json{{"tenant", "acme"}, {"name", "k"}})
+          .status,
+      201);
+  for (const char* action : {"disable", "schedule-deletion"}) {
+    Answer a = ServerTest::Call(admin_token_, "POST", std::string("/v1/keys/acme/k/") + action,
+                                Json::object());
+    EXPECT_EQ(a.status, 403) << action << a.raw;
+    EXPECT_EQ(a.body["error"]["code"], "approval_required") << action;
+  }
+  // Rotation and enabling are not destructive.
+  EXPECT_EQ(ServerTest::Call(admin_token_, "POST", "/v1/keys/acme/k/rotate", Json::object()).status,
+            200);
+  Answer token =
+      ServerTest::Call(admin_token_, "POST", "/v1/tokens",
+                       Json{{"principal", "ops"}, {"tenant", "*"}, {"roles", {"admin"}}});
+  EXPECT_EQ(token.body["error"]["code"], "approval_required") << token.raw;
+
+  // A policy change goes through a request bound to the document's hash.
+  const std::string doc = R"({"name": "admin-quorum", "version": 2})";
+  auto client = Client(admin_token_);
+  Answer put = ServerTest::Call(*client, "PUT", "/v1/policies/admin-quorum", doc);
+  EXPECT_EQ(put.body["error"]["code"], "approval_required") << put.raw;
+  const crypto::Sha256Digest digest =
+      crypto::Sha256({{reinterpret_cast<const std::uint8_t*>(doc.data()), doc.size()}});
+  std::string hex;
+  for (std::uint8_t b : digest) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 15];
+  }
+  Answer asked = ServerTest::Call(
+      admin_token_, "POST", "/v1/requests",
+      Json{{"operation", "policy-change"},
+           {"context", {{"policy", "admin-quorum"}, {"document_sha256", hex}}},
+           {"justification", {{"reason_code", "change_ticket"}, {"text", "CHG-9"}}}});
+  ASSERT_EQ(asked.status, 201) << asked.raw;
+  const std::string id = asked.body["id"];
+  for (int i = 0; i < 2; ++i) {
+    const std::string name = "officer-" + std::to_string(i);
+    Answer t = ServerTest::Call(admin_token_, "POST", "/v1/tokens",
+                                Json{{"principal", name}, {"tenant", "*"}, {"roles", {"officer"}}});
+    ASSERT_EQ(t.status, 201) << t.raw;
+    std::uint8_t seed[32];
+    std::fill(std::begin(seed), std::end(seed), static_cast<std::uint8_t>(0x40 + i));
+    auto signer = crypto::Ed25519Signer::FromSeed(*crypto::SecretBytes::CopyFrom(seed));
+    ASSERT_EQ(
+        ServerTest::Call(*client, "PUT", "/v1/officers/" + name,
+                         Json{{"public_key", crypto::Base64Encode(signer->public_key())}}.dump())
+            .status,
+        200);
+    const std::string text = Get(t.body["token"], "/v1/requests/" + id).body["approval_text"];
+    const crypto::Sha256Digest d =
+        crypto::Sha256({{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}});
+    Answer ok = ServerTest::Call(
+        t.body["token"], "POST", "/v1/requests/" + id + "/approve",
+        Json{{"signature", crypto::Base64Encode(signer->Sign(d))}, {"comment", "CHG-9 ok"}});
+    ASSERT_EQ(ok.status, 200) << ok.raw;
+  }
+  cli::ClientOptions o;
+  o.address = Address();
+  o.ca_file = pki_.ca_cert;
+  o.token = admin_token_;
+  o.grant = id;
+  auto granted = cli::HttpsClient::Create(o);
+  // Another document with the grant: refused; the approved one: applied.
+  Answer other = ServerTest::Call(**granted, "PUT", "/v1/policies/admin-quorum",
+                                  R"({"name": "admin-quorum", "version": 3})");
+  EXPECT_EQ(other.status, 403) << other.raw;
+  Answer applied = ServerTest::Call(**granted, "PUT", "/v1/policies/admin-quorum", doc);
+  EXPECT_EQ(applied.status, 200) << applied.raw;
+  EXPECT_EQ(
+      ServerTest::Call(admin_token_, "POST", "/v1/keys/acme/k/disable", Json::object()).status,
+      200);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,6 +29,14 @@
 namespace keyhold::kms {
 
 using Json = nlohmann::json;
+
+// WriteNoDefaultQuorum puts an admin-quorum.json without rules in `dir`,
+// which replaces the built-in quorum on destructive administration.
+inline void WriteNoDefaultQuorum(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "admin-quorum.json")
+      << R"({"name": "admin-quorum", "version": 1, "description": "no default quorum"})";
+}
 
 struct Answer {
   int status = 0;
