@@ -2,12 +2,13 @@
 //
 // Owns: secret memory (SecretBytes), the CSPRNG, AES-256-GCM, HKDF-SHA-256,
 // HMAC-SHA-256, Ed25519, Argon2id, SHA-256, strict base64, Shamir sharing,
-// key commitment, the encryption-context encoding, the wrapped-blob format
-// and the error catalogue. Everything here is pure computation over OpenSSL 3 and
-// libsodium: no file, socket or clock access, no logging, no exceptions
-// (fallible calls return Result/Status). It may include only OpenSSL,
-// libsodium, libgfshare, the C++ standard library and itself; never
-// policies/, kms/ or cli/ (scripts/check-layers enforces this).
+// key commitment, the encryption-context encoding, the wrapped-blob format,
+// the stream format of encrypted files and the error catalogue. Everything
+// here is pure computation over OpenSSL 3 and libsodium: no file, socket or
+// clock access, no logging, no threads, no exceptions (fallible calls return
+// Result/Status). It may include only OpenSSL, libsodium, libgfshare, the C++
+// standard library and itself; never policies/, kms/, client/ or cli/
+// (scripts/check-layers enforces this).
 #ifndef KEYHOLD_CRYPTO_CRYPTO_H_
 #define KEYHOLD_CRYPTO_CRYPTO_H_
 
@@ -27,6 +28,8 @@
 #include "crypto/secret_bytes.h"        // IWYU pragma: export
 #include "crypto/sha256.h"              // IWYU pragma: export
 #include "crypto/shamir.h"              // IWYU pragma: export
+#include "crypto/stream_cipher.h"       // IWYU pragma: export
+#include "crypto/stream_header.h"       // IWYU pragma: export
 #include "crypto/wrapped_blob.h"        // IWYU pragma: export
 
 #endif  // KEYHOLD_CRYPTO_CRYPTO_H_
