@@ -443,6 +443,10 @@ class Server::Impl {
             boost::system::error_code ignored;
             socket.close(ignored);  // at the cap: refuse at once
           } else {
+            // A response goes out as several TLS records; with Nagle's
+            // algorithm the last waits for the client's delayed ACK (40 ms).
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
             std::make_shared<Session>(std::move(socket), &shared_)->Start();
           }
           if (!shared_.draining) {
