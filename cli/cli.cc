@@ -18,8 +18,10 @@
 #include <vector>
 
 #include "cli/audit_commands.h"
-#include "cli/https_client.h"
+#include "cli/context_args.h"
+#include "cli/file_commands.h"
 #include "cli/local_error.h"
+#include "client/https_client.h"
 #include "crypto/base64.h"
 #include "crypto/ed25519.h"
 #include "crypto/random.h"
@@ -37,6 +39,8 @@ namespace keyhold::cli {
 namespace {
 
 using Json = nlohmann::json;
+using client::ClientOptions;
+using client::HttpsClient;
 
 struct Globals {
   ClientOptions client;
@@ -82,15 +86,8 @@ std::uint64_t ParseDuration(const std::string& text) {
 
 Json ContextJson(const std::vector<std::string>& pairs) {
   Json ctx = Json::object();
-  for (const auto& p : pairs) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw LocalError{"--context takes KEY=VALUE, got '" + p + "'"};
-    }
-    if (ctx.contains(p.substr(0, eq))) {
-      throw LocalError{"--context key '" + p.substr(0, eq) + "' given twice"};
-    }
-    ctx[p.substr(0, eq)] = p.substr(eq + 1);
+  for (auto& [k, v] : ParseContextArgs(pairs)) {
+    ctx[k] = v;
   }
   return ctx;
 }
@@ -1041,6 +1038,7 @@ int Main(int argc, char** argv) {
   AddRequestCommands(&app, session, emit, &exit_code);
 
   AddAuditCommands(&app, &g.output, &exit_code);
+  AddFileCommands(&app, &g.client, &exit_code);
 
   try {
     app.parse(argc, argv);

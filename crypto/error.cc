@@ -75,6 +75,9 @@ constexpr std::array kCatalogue = {
     ErrorInfo{ErrorCode::kInvalidConfig, "invalid_config", 500, false,
               "the configuration is invalid"},
     ErrorInfo{ErrorCode::kInvalidPolicy, "invalid_policy", 400, true, "the policy is invalid"},
+    // Local only: the client library's file and stream I/O (client/fd_io.h).
+    ErrorInfo{ErrorCode::kIoError, "io_error", 500, false,
+              "a file or stream could not be read or written"},
     ErrorInfo{ErrorCode::kInternal, "internal", 500, false, "internal error"},
 };
 

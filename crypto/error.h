@@ -54,6 +54,7 @@ enum class ErrorCode : std::uint16_t {
   kCryptoFailure,
   kInvalidConfig,
   kInvalidPolicy,
+  kIoError,
   kInternal,
 };
 

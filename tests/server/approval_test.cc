@@ -137,13 +137,13 @@ class ApprovalTest : public ServerTest {
   // Unwrap calls with a grant (an empty grant sends no header).
   Answer Unwrap(const std::string& grant, const std::string& key, const std::string& blob,
                 const Json& context, const std::string& token = "") {
-    cli::ClientOptions o;
+    client::ClientOptions o;
     o.address = Address();
     o.ca_file = pki_.ca_cert;
     o.token = token.empty() ? app_ : token;
     o.grant = grant;
     o.timeout_s = 10;
-    auto client = cli::HttpsClient::Create(o);
+    auto client = client::HttpsClient::Create(o);
     EXPECT_TRUE(client.ok());
     return ServerTest::Call(**client, "POST", "/v1/keys/" + key + "/unwrap",
                             Json{{"ciphertext", blob}, {"context", context}}.dump());
@@ -211,12 +211,12 @@ TEST_F(ApprovalTest, AGrantFitsOnlyItsContextKeyOperationPrincipalAndWindow) {
 
   // Another operation covered by a rule: schedule-deletion with this grant.
   auto client = Client(admin_token_);
-  cli::ClientOptions o;
+  client::ClientOptions o;
   o.address = Address();
   o.ca_file = pki_.ca_cert;
   o.token = admin_token_;
   o.grant = id;
-  auto admin = cli::HttpsClient::Create(o);
+  auto admin = client::HttpsClient::Create(o);
   Answer op = ServerTest::Call(**admin, "POST", "/v1/keys/acme/hr-records/schedule-deletion", "{}");
   EXPECT_EQ(op.status, 403) << op.raw;
   EXPECT_EQ(op.body["error"]["code"], "approval_required");
@@ -401,12 +401,12 @@ TEST_F(ApprovalTest, DeletionNeedsTwoOfficersAndTheGrantIsForThatKey) {
   const std::string id = asked.body["id"];
   ASSERT_EQ(ApproveProperly(officers_[0], id).status, 200);
   ASSERT_EQ(ApproveProperly(officers_[2], id).status, 200);
-  cli::ClientOptions o;
+  client::ClientOptions o;
   o.address = Address();
   o.ca_file = pki_.ca_cert;
   o.token = admin_tenant;
   o.grant = id;
-  auto admin = cli::HttpsClient::Create(o);
+  auto admin = client::HttpsClient::Create(o);
   Answer other =
       ServerTest::Call(**admin, "POST", "/v1/keys/acme/hr-records/schedule-deletion", "{}");
   EXPECT_EQ(other.status, 403) << other.raw;

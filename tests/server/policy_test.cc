@@ -349,12 +349,12 @@ TEST_F(DefaultQuorumTest, DestructiveAdministrationNeedsTwoOfficers) {
         Json{{"signature", crypto::Base64Encode(signer->Sign(d))}, {"comment", "CHG-9 ok"}});
     ASSERT_EQ(ok.status, 200) << ok.raw;
   }
-  cli::ClientOptions o;
+  client::ClientOptions o;
   o.address = Address();
   o.ca_file = pki_.ca_cert;
   o.token = admin_token_;
   o.grant = id;
-  auto granted = cli::HttpsClient::Create(o);
+  auto granted = client::HttpsClient::Create(o);
   // Another document with the grant: refused; the approved one: applied.
   Answer other = ServerTest::Call(**granted, "PUT", "/v1/policies/admin-quorum",
                                   R"({"name": "admin-quorum", "version": 3})");

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/https_client.h"
+#include "client/https_client.h"
 #include "kms/api/api.h"
 #include "kms/config.h"
 #include "kms/key_service.h"
@@ -117,9 +117,9 @@ class ServerTest : public ::testing::Test {
 
   std::string Address() const { return "https://127.0.0.1:" + std::to_string(server_->port()); }
 
-  std::unique_ptr<cli::HttpsClient> Client(const std::string& token = "",
-                                           bool client_cert = false) {
-    cli::ClientOptions o;
+  std::unique_ptr<client::HttpsClient> Client(const std::string& token = "",
+                                              bool client_cert = false) {
+    client::ClientOptions o;
     o.address = Address();
     o.ca_file = pki_.ca_cert;
     o.token = token;
@@ -128,12 +128,12 @@ class ServerTest : public ::testing::Test {
       o.client_key = pki_.client_key;
     }
     o.timeout_s = 10;
-    auto c = cli::HttpsClient::Create(o);
+    auto c = client::HttpsClient::Create(o);
     EXPECT_TRUE(c.ok()) << c.error().message;
     return std::move(c).value();
   }
 
-  Answer Call(cli::HttpsClient& client, const std::string& method, const std::string& target,
+  Answer Call(client::HttpsClient& client, const std::string& method, const std::string& target,
               const std::string& body = "") {
     auto r = client.Request(method, target, body);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);

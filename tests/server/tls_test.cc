@@ -54,12 +54,12 @@ TEST_F(ServerTest, ClientCertificateBoundInConfigIsAPrincipal) {
 }
 
 TEST_F(ServerTest, CertificateFromAnotherCaIsRefusedAtTheHandshake) {
-  cli::ClientOptions o;
+  client::ClientOptions o;
   o.address = Address();
   o.ca_file = pki_.ca_cert;
   o.client_cert = pki_.foreign_client_cert;
   o.client_key = pki_.foreign_client_key;
-  auto client = cli::HttpsClient::Create(o);
+  auto client = client::HttpsClient::Create(o);
   ASSERT_TRUE(client.ok());
   auto r = (*client)->Request("GET", "/v1/health/live");
   EXPECT_FALSE(r.ok());

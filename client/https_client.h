@@ -1,10 +1,11 @@
-// HttpsClient: the CLI's (and the integration tests') way to talk to a
-// Keyhold server: HTTPS with TLS 1.3 only, the server's certificate checked
-// against a CA and its host name, optional client certificate, bearer
-// token, one connection per client reused for keep-alive. Request and
-// response bodies live in guarded memory. Not thread-safe.
-#ifndef KEYHOLD_CLI_HTTPS_CLIENT_H_
-#define KEYHOLD_CLI_HTTPS_CLIENT_H_
+// HttpsClient: how the library, the CLI and the integration tests talk to a
+// Keyhold server: HTTPS with TLS 1.3 only (the server's own rules,
+// kms/server/tls.h), the server's certificate checked against a CA and its
+// host name, optional client certificate, bearer token, one connection per
+// client reused for keep-alive. Request and response bodies live in guarded
+// memory. Not thread-safe.
+#ifndef KEYHOLD_CLIENT_HTTPS_CLIENT_H_
+#define KEYHOLD_CLIENT_HTTPS_CLIENT_H_
 
 #include <filesystem>
 #include <memory>
@@ -14,7 +15,7 @@
 #include "crypto/error.h"
 #include "crypto/secure_allocator.h"
 
-namespace keyhold::cli {
+namespace keyhold::client {
 
 struct ClientOptions {
   std::string address = "https://127.0.0.1:8443";  // https://HOST:PORT
@@ -52,6 +53,6 @@ class HttpsClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace keyhold::cli
+}  // namespace keyhold::client
 
-#endif  // KEYHOLD_CLI_HTTPS_CLIENT_H_
+#endif  // KEYHOLD_CLIENT_HTTPS_CLIENT_H_

@@ -1,4 +1,4 @@
-#include "cli/https_client.h"
+#include "client/https_client.h"
 
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -15,7 +15,7 @@
 #include "kms/server/http_types.h"
 #include "kms/server/tls.h"
 
-namespace keyhold::cli {
+namespace keyhold::client {
 namespace {
 
 namespace net = boost::asio;
@@ -52,6 +52,9 @@ class HttpsClient::Impl {
       return MakeError(ErrorCode::kInvalidRequest,
                        "cannot connect to " + host + ":" + port + ": " + ec.message());
     }
+    // A request goes out as several TLS records (header, body); with
+    // Nagle's algorithm the last waits for the server's delayed ACK (40 ms).
+    socket.set_option(tcp::no_delay(true), ec);
     // Synchronous Beast operations ignore tcp_stream deadlines; bound them
     // at the socket instead.
     timeval tv{options.timeout_s, 0};
@@ -78,7 +81,7 @@ class HttpsClient::Impl {
     req.target(target);
     req.version(11);
     req.set(http::field::host, host);
-    req.set(http::field::user_agent, "keyhold-cli");
+    req.set(http::field::user_agent, "keyhold-client");
     req.keep_alive(true);
     if (!options.token.empty()) {
       crypto::SecureString auth = "Bearer ";
@@ -177,4 +180,4 @@ Result<HttpResult> HttpsClient::Request(std::string_view method, std::string_vie
   return result;
 }
 
-}  // namespace keyhold::cli
+}  // namespace keyhold::client
