@@ -1,7 +1,8 @@
-// TestPki: certificates for integration tests, made with the openssl
-// command (as scripts/dev-server does): a CA, a server certificate for
-// localhost and 127.0.0.1, a client certificate with SAN DNS:app1.test, and
-// a second, foreign CA with a client certificate of its own. Test-only.
+// TestPki: certificates for integration tests, made once per build with the
+// openssl command (testlib/make_test_pki.sh, as scripts/dev-server does): a
+// CA, a server certificate for localhost and 127.0.0.1, a client
+// certificate with SAN DNS:app1.test, and a second, foreign CA with a client
+// certificate of its own. Test-only.
 #ifndef KEYHOLD_TESTS_TESTLIB_TEST_PKI_H_
 #define KEYHOLD_TESTS_TESTLIB_TEST_PKI_H_
 
@@ -19,8 +20,7 @@ struct TestPki {
   std::filesystem::path foreign_client_key;
 };
 
-// MakeTestPki writes the files under `dir`; it aborts the test program if
-// openssl fails.
+// MakeTestPki copies the build's PKI into `dir` and names its files there.
 TestPki MakeTestPki(const std::filesystem::path& dir);
 
 }  // namespace keyhold::testing
