@@ -52,12 +52,13 @@ bool PlaintextSizeOk(std::size_t size, bool last, std::uint32_t chunk_size) {
 }  // namespace
 
 ChunkNonce::ChunkNonce(ChunkNonce&& other) noexcept
-    : index_(other.index_), last_(other.last_), live_(other.live_) {
+    : owner_(other.owner_), index_(other.index_), last_(other.last_), live_(other.live_) {
   other.live_ = false;
 }
 
 ChunkNonce& ChunkNonce::operator=(ChunkNonce&& other) noexcept {
   if (this != &other) {
+    owner_ = other.owner_;
     index_ = other.index_;
     last_ = other.last_;
     live_ = other.live_;
@@ -93,7 +94,7 @@ Result<ChunkNonce> StreamSealer::NextChunk(bool last) {
   if (!last && next_index_ + 1 == kMaxStreamChunks) {
     return MakeError(ErrorCode::kInvalidRequest, "a stream holds at most 2^32 chunks");
   }
-  ChunkNonce nonce(static_cast<std::uint32_t>(next_index_), last);
+  ChunkNonce nonce(this, static_cast<std::uint32_t>(next_index_), last);
   ++next_index_;
   finished_ = last;
   return nonce;
@@ -101,7 +102,8 @@ Result<ChunkNonce> StreamSealer::NextChunk(bool last) {
 
 Status StreamSealer::Seal(ChunkNonce nonce, std::span<std::uint8_t> chunk,
                           std::size_t plaintext_size) const {
-  if (!nonce.live_ || !PlaintextSizeOk(plaintext_size, nonce.last_, chunk_size_) ||
+  if (!nonce.live_ || nonce.owner_ != this ||
+      !PlaintextSizeOk(plaintext_size, nonce.last_, chunk_size_) ||
       chunk.size() < plaintext_size + kStreamTagSize) {
     return MakeError(ErrorCode::kInvalidRequest, "a spent nonce or a chunk of the wrong size");
   }

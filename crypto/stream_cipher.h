@@ -41,9 +41,12 @@ inline constexpr std::size_t kStreamTagSize = 16;
 // Chunk indexes are 32 bits: a stream holds at most 2^32 chunks.
 inline constexpr std::uint64_t kMaxStreamChunks = std::uint64_t{1} << 32;
 
-// ChunkNonce is the right to seal one chunk: its index and whether it is the
-// last. Only StreamSealer::NextChunk makes one, Seal consumes it, and a
-// moved-from ChunkNonce is spent, so no index can be sealed twice.
+class StreamSealer;
+
+// ChunkNonce is the right to seal one chunk of one stream: its index and
+// whether it is the last. Only StreamSealer::NextChunk makes one, only the
+// sealer that made it accepts it, Seal consumes it, and a moved-from
+// ChunkNonce is spent, so no index can be sealed twice.
 class ChunkNonce {
  public:
   ChunkNonce(ChunkNonce&& other) noexcept;
@@ -52,17 +55,22 @@ class ChunkNonce {
   ChunkNonce& operator=(const ChunkNonce&) = delete;
   ~ChunkNonce() = default;
 
+  // index is the chunk's position in the stream, from 0.
   std::uint32_t index() const { return index_; }
+  // last reports whether this is the stream's final chunk.
   bool last() const { return last_; }
 
  private:
   friend class StreamSealer;
-  ChunkNonce(std::uint32_t index, bool last) : index_(index), last_(last), live_(true) {}
+  ChunkNonce(const StreamSealer* owner, std::uint32_t index, bool last)
+      : owner_(owner), index_(index), last_(last), live_(true) {}
+  const StreamSealer* owner_ = nullptr;
   std::uint32_t index_ = 0;
   bool last_ = false;
   bool live_ = false;
 };
 
+// StreamSealer seals one new stream: see the file comment.
 class StreamSealer {
  public:
   // Create draws a fresh salt and nonce prefix and builds the header for a
@@ -77,6 +85,7 @@ class StreamSealer {
 
   // header returns the serialized header: write it before the first chunk.
   const std::vector<std::uint8_t>& header() const { return header_; }
+  // chunk_size is C, the plaintext bytes of every chunk but the last.
   std::uint32_t chunk_size() const { return chunk_size_; }
 
   // NextChunk reserves the next index. `last` marks the final chunk; after it
@@ -87,8 +96,8 @@ class StreamSealer {
   // Seal encrypts `chunk[0, plaintext_size)` in place and writes the tag at
   // `chunk[plaintext_size, plaintext_size + 16)`. `chunk` must have room for
   // the tag. A chunk that is not last must hold exactly chunk_size() bytes,
-  // the last one fewer. Refused with kInvalidRequest: a spent nonce, a size
-  // against those rules. Thread-safe.
+  // the last one fewer. Refused with kInvalidRequest: a spent nonce, one
+  // made by another sealer, a size against those rules. Thread-safe.
   Status Seal(ChunkNonce nonce, std::span<std::uint8_t> chunk, std::size_t plaintext_size) const;
 
  private:
@@ -106,6 +115,7 @@ class StreamSealer {
   bool finished_ = false;
 };
 
+// StreamOpener opens the chunks of an existing stream; it cannot seal.
 class StreamOpener {
  public:
   // Create derives the file key from `data_key` and the serialized `header`
@@ -115,6 +125,7 @@ class StreamOpener {
   static Result<std::unique_ptr<StreamOpener>> Create(const SecretBytes& data_key,
                                                       std::span<const std::uint8_t> header);
 
+  // chunk_size is the header's C.
   std::uint32_t chunk_size() const { return chunk_size_; }
 
   // Open authenticates and decrypts chunk `index` in place: `chunk` holds

@@ -1,10 +1,12 @@
 // AES-256-GCM with a caller-chosen nonce: the primitive under Aes256Gcm.
 //
-// Not a public API. It exists so that the public AEAD can draw its own nonce
-// and so that known-answer tests (Wycheproof) can check the primitive.
+// Not a public API. It exists so that the public AEAD can draw its own nonce,
+// so that the stream cipher can build its STREAM nonces, and so that
+// known-answer tests (Wycheproof) can check the primitive.
 // WARNING: reusing a (key, nonce) pair destroys confidentiality and
 // authenticity; production code goes through crypto::Aes256Gcm, which never
-// accepts a nonce. Thread-safe. May include: OpenSSL, std.
+// accepts a nonce, or crypto::StreamSealer, which hands out each nonce once. Thread-safe. May
+// include: OpenSSL, std.
 #ifndef KEYHOLD_CRYPTO_INTERNAL_AES_GCM_RAW_H_
 #define KEYHOLD_CRYPTO_INTERNAL_AES_GCM_RAW_H_
 

@@ -215,9 +215,10 @@ TEST(StreamHeaderTest, EveryTruncationIsRefused) {
 }
 
 TEST(StreamHeaderTest, EveryByteOfTheFixedFieldsMatters) {
-  // A change in the magic, format, suite, chunk size (to a value out of
-  // range) or length fields must not parse; a change in the salt, prefix or
-  // commitment parses (the commitment check catches it, stream_cipher_test).
+  // A change in the magic, format, suite, header length or key id length
+  // must not parse. (A chunk size that stays in range parses; a change in
+  // the salt, prefix or commitment parses too: the commitment check catches
+  // those, stream_cipher_test.)
   const auto good = Serialize(Sample());
   for (std::size_t i = 0; i < 10; ++i) {
     auto bytes = good;
