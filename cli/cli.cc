@@ -1055,6 +1055,11 @@ int Main(int argc, char** argv) {
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "keyhold: unexpected answer from the server\n";
     return kExitLocal;
+  } catch (const std::exception& e) {
+    // Out of memory, a filesystem error: a message and exit 1, never an
+    // abort that skips the destructors (which remove partial outputs).
+    std::cerr << "keyhold: " << e.what() << "\n";
+    return kExitLocal;
   }
   return exit_code;
 }

@@ -1,6 +1,6 @@
 // ParseContextArgs: the CLI's `--context KEY=VALUE` options, repeatable, as
 // the pairs of an encryption context. Shared by every command that takes a
-// context.
+// context. Thread-safe (a function). May include: std, cli/.
 #ifndef KEYHOLD_CLI_CONTEXT_ARGS_H_
 #define KEYHOLD_CLI_CONTEXT_ARGS_H_
 

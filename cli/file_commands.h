@@ -1,7 +1,8 @@
-// FileCommands: `keyhold encrypt` and `keyhold decrypt`, envelope encryption
-// of files and streams before upload, through the client library
+// AddFileCommands: `keyhold encrypt` and `keyhold decrypt`, envelope
+// encryption of files and streams before upload, through the client library
 // (client/file_envelope.h): one generate-data-key call per file to
-// encrypt, one unwrap to decrypt.
+// encrypt, one unwrap to decrypt. Not thread-safe (the CLI's parsing). May
+// include: CLI11, std, client/, crypto/, cli/.
 #ifndef KEYHOLD_CLI_FILE_COMMANDS_H_
 #define KEYHOLD_CLI_FILE_COMMANDS_H_
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -21,6 +22,19 @@ struct Slot {
   State state = State::kFree;
 };
 
+// Guarded runs one stage's step and turns an exception (an allocation that
+// failed, say) into an error, so that it stops the run instead of the
+// process.
+template <class Fn>
+Status Guarded(Fn fn) {
+  try {
+    return fn();
+  } catch (const std::exception&) {
+    return MakeError(ErrorCode::kInternal,
+                     "out of memory or another failure in the chunk pipeline");
+  }
+}
+
 class Ring {
  public:
   Ring(const ChunkPipeline& pipeline, std::size_t slots) : p_(pipeline), slots_(slots) {}
@@ -33,12 +47,20 @@ class Ring {
     slots_[0].state = State::kFilled;
     queue_.push_back(0);
     std::vector<std::thread> threads;
-    threads.reserve(workers + 1);
-    for (unsigned i = 0; i < workers; ++i) {
-      threads.emplace_back([this] { Work(); });
+    try {
+      threads.reserve(workers + 1);
+      threads.emplace_back([this] { Write(); });
+      for (unsigned i = 0; i < workers; ++i) {
+        threads.emplace_back([this] { Work(); });
+      }
+    } catch (const std::exception&) {
+      // No thread to be had: stop those that started, and say so.
+      std::lock_guard lock(mu_);
+      Fail(MakeError(ErrorCode::kInternal, "cannot start the chunk pipeline's threads"));
     }
-    threads.emplace_back([this] { Write(); });
-    Produce();
+    if (threads.size() == workers + 1) {
+      Produce();
+    }
     for (auto& t : threads) {
       t.join();
     }
@@ -68,11 +90,13 @@ class Ring {
           break;
         }
       }
-      if (!slot.buffer) {
-        slot.buffer = std::make_unique_for_overwrite<std::uint8_t[]>(p_.chunk_capacity);
-      }
-      slot.chunk = Chunk{.index = next, .bytes = {slot.buffer.get(), p_.chunk_capacity}};
-      const Status produced = p_.produce(slot.chunk);
+      const Status produced = Guarded([&] {
+        if (!slot.buffer) {
+          slot.buffer = std::make_unique_for_overwrite<std::uint8_t[]>(p_.chunk_capacity);
+        }
+        slot.chunk = Chunk{.index = next, .bytes = {slot.buffer.get(), p_.chunk_capacity}};
+        return p_.produce(slot.chunk);
+      });
       std::lock_guard lock(mu_);
       if (!produced.ok()) {
         Fail(produced.error());
@@ -100,7 +124,7 @@ class Ring {
       Slot& slot = slots_[queue_.front()];
       queue_.pop_front();
       lock.unlock();
-      const Status worked = p_.work(slot.chunk);
+      const Status worked = Guarded([&] { return p_.work(slot.chunk); });
       lock.lock();
       if (!worked.ok()) {
         Fail(worked.error());
@@ -121,7 +145,7 @@ class Ring {
           return;
         }
       }
-      const Status written = p_.consume(slot.chunk);
+      const Status written = Guarded([&] { return p_.consume(slot.chunk); });
       const bool last = slot.chunk.last;
       std::lock_guard lock(mu_);
       if (!written.ok()) {
@@ -152,16 +176,20 @@ Status RunChunkPipeline(const ChunkPipeline& pipeline) {
   if (pipeline.chunk_capacity == 0 || !pipeline.produce || !pipeline.work || !pipeline.consume) {
     return MakeError(ErrorCode::kInternal, "an incomplete chunk pipeline");
   }
-  auto first_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(pipeline.chunk_capacity);
-  Chunk first{.index = 0, .bytes = {first_buffer.get(), pipeline.chunk_capacity}};
-  KEYHOLD_TRY(pipeline.produce(first));
+  std::unique_ptr<std::uint8_t[]> first_buffer;
+  Chunk first;
+  KEYHOLD_TRY(Guarded([&] {
+    first_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(pipeline.chunk_capacity);
+    first = Chunk{.index = 0, .bytes = {first_buffer.get(), pipeline.chunk_capacity}};
+    return pipeline.produce(first);
+  }));
   if (first.last) {
     // One chunk: threads would cost more than they save.
-    KEYHOLD_TRY(pipeline.work(first));
-    return pipeline.consume(first);
+    KEYHOLD_TRY(Guarded([&] { return pipeline.work(first); }));
+    return Guarded([&] { return pipeline.consume(first); });
   }
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-  const unsigned workers = pipeline.workers == 0 ? cores : pipeline.workers;
+  const unsigned workers = std::min(pipeline.workers == 0 ? cores : pipeline.workers, kMaxWorkers);
   // Two slots per worker keep every worker busy while the reader and the
   // writer each hold one; the byte cap bounds memory on many-core machines.
   const std::size_t by_memory =

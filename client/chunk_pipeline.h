@@ -5,10 +5,13 @@
 // buffers (at most kMaxPipelineBytes, whatever the file's size).
 //
 // The first failure stops every stage: nothing after a failed chunk is
-// written, and the failure is what Run returns. A stream whose first chunk
-// is also its last runs on the calling thread alone (no threads for a small
-// file). Produce and Consume run on one thread each; Work runs on many at
-// once and must be thread-safe.
+// written, and the failure is what Run returns. An exception from a stage
+// (an allocation that failed) is such a failure, never a crash. A stream
+// whose first chunk is also its last runs on the calling thread alone (no
+// threads for a small file). Produce and Consume run on one thread each;
+// Work runs on many at once and must be thread-safe. A failed Consume
+// stops the run once Produce returns: a Produce blocked on a pipe that
+// never ends blocks the run with it. May include: std, crypto/.
 #ifndef KEYHOLD_CLIENT_CHUNK_PIPELINE_H_
 #define KEYHOLD_CLIENT_CHUNK_PIPELINE_H_
 
@@ -23,8 +26,13 @@
 
 namespace keyhold::client {
 
+// kMaxPipelineBytes caps the ring's buffers, whatever the chunk size and
+// the number of workers.
 inline constexpr std::size_t kMaxPipelineBytes = 32 * 1024 * 1024;
+// kMaxWorkers caps the worker threads, whatever a caller asks for.
+inline constexpr unsigned kMaxWorkers = 64;
 
+// Chunk is one chunk on its way through the stages, in a ring buffer.
 struct Chunk {
   std::uint64_t index = 0;  // set by the pipeline: 0, 1, 2, ...
   bool last = false;        // set by Produce: no chunk follows this one
@@ -33,9 +41,10 @@ struct Chunk {
   std::optional<crypto::ChunkNonce> nonce{};  // encryption only
 };
 
+// ChunkPipeline is a run's buffer size, worker count and three stages.
 struct ChunkPipeline {
   std::size_t chunk_capacity = 0;  // bytes each buffer holds
-  unsigned workers = 0;            // 0: one per core
+  unsigned workers = 0;            // 0: one per core; at most kMaxWorkers
   // Produce fills the chunk (index given) and sets `size` and `last`.
   std::function<Status(Chunk&)> produce;
   // Work transforms the chunk in place and updates `size`. Thread-safe.

@@ -40,10 +40,12 @@ Result<DataKey> Copy(const DataKey& key) {
 
 Result<std::unique_ptr<CachingDataKeySource>> CachingDataKeySource::Create(
     DataKeySource* inner, const DataKeyCacheOptions& options, Clock clock) {
-  if (inner == nullptr || options.max_age.count() <= 0 || options.max_uses == 0 ||
+  // One use per key would never hit: the fetch is the key's first use.
+  if (inner == nullptr || options.max_age.count() <= 0 || options.max_uses < 2 ||
       options.max_entries == 0) {
     return MakeError(ErrorCode::kInvalidRequest,
-                     "a data key cache needs a source and a positive age, use count and size");
+                     "a data key cache needs a source, a positive age and size, and 2 or more "
+                     "uses per key");
   }
   if (!clock) {
     clock = [] { return std::chrono::steady_clock::now(); };
@@ -77,10 +79,7 @@ Result<DataKey> CachingDataKeySource::Take(std::list<Entry>::iterator it) {
 }
 
 void CachingDataKeySource::Insert(std::string id, DataKey key) {
-  // The call that fetched the key was its first use.
-  if (options_.max_uses <= 1) {
-    return;
-  }
+  // The call that fetched the key was its first use (max_uses >= 2).
   entries_.push_front(Entry{.id = std::move(id),
                             .expires = clock_() + options_.max_age,
                             .uses_left = options_.max_uses - 1,

@@ -12,7 +12,7 @@
 // here only when an entry expires, and the plaintext data keys sit in
 // guarded memory until then. Entries are dropped when they expire, when
 // they are used up, and by Clear(). Thread-safe: calls to the inner source
-// are made under a lock, one at a time.
+// are made under a lock, one at a time. May include: std, crypto/, client/.
 #ifndef KEYHOLD_CLIENT_DATA_KEY_CACHE_H_
 #define KEYHOLD_CLIENT_DATA_KEY_CACHE_H_
 
@@ -27,6 +27,7 @@
 
 namespace keyhold::client {
 
+// DataKeyCacheOptions bound what the cache keeps, three ways.
 struct DataKeyCacheOptions {
   std::chrono::seconds max_age{300};
   std::uint64_t max_uses = 1000;  // files per cached key
@@ -38,8 +39,9 @@ class CachingDataKeySource final : public DataKeySource {
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
   // `inner` must outlive the cache. `clock` is for tests; by default the
-  // steady clock. Options of zero (no age, no use, no entry) are refused
-  // with kInvalidRequest: a cache that never hits is a configuration error.
+  // steady clock. Options under which it could never hit (no age, fewer
+  // than two uses per key, no entry) are refused with kInvalidRequest: such
+  // a cache is a configuration error.
   static Result<std::unique_ptr<CachingDataKeySource>> Create(DataKeySource* inner,
                                                               const DataKeyCacheOptions& options,
                                                               Clock clock = {});

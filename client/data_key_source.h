@@ -2,7 +2,8 @@
 // fresh data key and its wrapped form; the other turns a wrapped data key
 // back into the key. KeyholdClient (client/keyhold_client.h) asks a Keyhold
 // server; CachingDataKeySource (client/data_key_cache.h) reuses recent
-// answers. Implementations say whether they are thread-safe.
+// answers. Implementations say whether they are thread-safe. May include:
+// std, crypto/.
 #ifndef KEYHOLD_CLIENT_DATA_KEY_SOURCE_H_
 #define KEYHOLD_CLIENT_DATA_KEY_SOURCE_H_
 
@@ -27,6 +28,7 @@ struct DataKey {
   crypto::SecretBytes plaintext;
 };
 
+// DataKeySource is the interface; see above.
 class DataKeySource {
  public:
   virtual ~DataKeySource() = default;

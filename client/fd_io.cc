@@ -8,9 +8,11 @@
 namespace keyhold::client {
 namespace {
 
+// IoError reads errno before anything else can change it.
 Error IoError(const char* verb, const std::string& what) {
+  const int err = errno;
   return MakeError(ErrorCode::kIoError,
-                   std::string("cannot ") + verb + " " + what + ": " + std::strerror(errno));
+                   std::string("cannot ") + verb + " " + what + ": " + std::strerror(err));
 }
 
 }  // namespace
@@ -41,6 +43,10 @@ Status WriteAll(int fd, std::span<const std::uint8_t> bytes, const std::string& 
       if (errno == EINTR) {
         continue;
       }
+      return IoError("write", what);
+    }
+    if (n == 0) {
+      errno = EIO;  // a write that makes no progress would loop for ever
       return IoError("write", what);
     }
     done += static_cast<std::size_t>(n);

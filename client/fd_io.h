@@ -2,7 +2,7 @@
 // (a file, a pipe, a terminal), retrying short transfers and EINTR, so that
 // stream code sees only "this many bytes" or an error. Errors name the
 // `what` they were given (a path, "stdin") and the system's reason, never
-// data. Thread-safe (functions only).
+// data. Thread-safe (functions only). May include: std, POSIX, crypto/.
 #ifndef KEYHOLD_CLIENT_FD_IO_H_
 #define KEYHOLD_CLIENT_FD_IO_H_
 

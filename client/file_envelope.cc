@@ -88,16 +88,17 @@ Status CheckExpectations(const crypto::StreamHeader& header, const std::string& 
                                                      header.key_id.ToString() + ", not " +
                                                      options.expected_key->ToString());
   }
-  for (const auto& [k, v] : options.expected_context) {
+  for (const auto& expected : options.expected_context) {
     const auto& entries = header.context.entries();
-    const auto it = std::ranges::find_if(entries, [&](const auto& e) { return e.first == k; });
+    const auto it = std::ranges::find_if(
+        entries, [&](const auto& entry) { return entry.first == expected.first; });
     if (it == entries.end()) {
       return MakeError(ErrorCode::kInvalidContext,
-                       in_name + "'s encryption context has no key '" + k + "'");
+                       in_name + "'s encryption context has no key '" + expected.first + "'");
     }
-    if (it->second != v) {
-      return MakeError(ErrorCode::kInvalidContext,
-                       in_name + "'s encryption context gives '" + k + "' another value");
+    if (it->second != expected.second) {
+      return MakeError(ErrorCode::kInvalidContext, in_name + "'s encryption context gives '" +
+                                                       expected.first + "' another value");
     }
   }
   return Status::Ok();
@@ -161,8 +162,9 @@ class Input {
     }
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
+      const int err = errno;
       return MakeError(ErrorCode::kIoError,
-                       "cannot open " + path.string() + ": " + std::strerror(errno));
+                       "cannot open " + path.string() + ": " + std::strerror(err));
     }
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return Input(fd, path.string(), true);

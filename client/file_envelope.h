@@ -10,7 +10,8 @@
 // byte of an unauthenticated chunk is ever written. The *File calls write
 // through OutputFile (a temporary file, synced and renamed), so a failure
 // leaves nothing under the output name. Thread-safe if the DataKeySource is
-// (each call uses its own threads and buffers).
+// (each call uses its own threads and buffers). May include: std, POSIX,
+// crypto/, client/.
 #ifndef KEYHOLD_CLIENT_FILE_ENVELOPE_H_
 #define KEYHOLD_CLIENT_FILE_ENVELOPE_H_
 
@@ -28,11 +29,13 @@
 
 namespace keyhold::client {
 
+// EncryptOptions tune EncryptStream and EncryptFile; the defaults suit most.
 struct EncryptOptions {
   std::uint32_t chunk_size = crypto::kDefaultStreamChunkSize;  // 4 KiB to 16 MiB
   unsigned workers = 0;                                        // 0: one per core
 };
 
+// DecryptOptions state what the caller expects of the file.
 struct DecryptOptions {
   // When set, the file must be sealed under this master key.
   std::optional<crypto::KeyId> expected_key{};
@@ -54,7 +57,8 @@ Status EncryptStream(DataKeySource& keys, const crypto::KeyId& key,
 // DecryptStream reads a sealed stream from `in_fd` and writes its plaintext
 // to `out_fd`. A stream that was changed, truncated, extended, reordered or
 // sealed under another key is refused with kInvalidCiphertext; a header
-// that fails `options` with kInvalidContext or kInvalidKeyId. WARNING: chunks
+// that fails `options` with kInvalidContext (a context pair) or
+// kInvalidRequest (the key). WARNING: chunks
 // before the failure have been written to `out_fd` (each of them
 // authenticated); only a success means the whole stream was. DecryptFile
 // removes them.

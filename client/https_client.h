@@ -3,7 +3,8 @@
 // kms/server/tls.h), the server's certificate checked against a CA and its
 // host name, optional client certificate, bearer token, one connection per
 // client reused for keep-alive. Request and response bodies live in guarded
-// memory. Not thread-safe.
+// memory. Not thread-safe. May include: std, Boost, OpenSSL, crypto/,
+// kms/server/tls.h, kms/server/http_types.h.
 #ifndef KEYHOLD_CLIENT_HTTPS_CLIENT_H_
 #define KEYHOLD_CLIENT_HTTPS_CLIENT_H_
 

@@ -113,8 +113,9 @@ Result<DataKey> KeyholdClient::GenerateDataKey(const crypto::KeyId& key,
   // The blob must name the key asked for, so that a file's header and its
   // wrapped key can never disagree.
   auto parsed = crypto::ParseBlob(*wrapped);
-  if (!parsed.ok() || parsed->header.key_id != key) {
-    return Malformed("the wrapped data key names another key");
+  if (!parsed.ok() || parsed->header.key_id != key ||
+      answer["key_version"].get<std::uint64_t>() != parsed->header.key_version) {
+    return Malformed("the wrapped data key names another key or version");
   }
   const std::uint32_t version = parsed->header.key_version;
   return DataKey{.key_id = key,

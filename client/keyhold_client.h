@@ -8,7 +8,8 @@
 // was not 2xx) from a local failure (no connection, TLS, a malformed
 // answer). Data keys arrive in guarded memory and stay there. Not
 // thread-safe: one client per thread, or a cache in front
-// (client/data_key_cache.h).
+// (client/data_key_cache.h). May include: std, nlohmann/json, crypto/,
+// client/, kms/api/json.h.
 #ifndef KEYHOLD_CLIENT_KEYHOLD_CLIENT_H_
 #define KEYHOLD_CLIENT_KEYHOLD_CLIENT_H_
 
@@ -19,6 +20,7 @@
 
 namespace keyhold::client {
 
+// KeyholdClient is one HTTPS connection to one server, with one credential.
 class KeyholdClient final : public DataKeySource {
  public:
   // Create checks the options (see ClientOptions) and loads the TLS
