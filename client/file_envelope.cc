@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 #include "client/chunk_pipeline.h"
 #include "client/fd_io.h"
@@ -23,9 +24,13 @@ Error Damaged(const std::string& what, const std::string& why) {
                    what + " is damaged, truncated or was changed (" + why + ")");
 }
 
+// Sink takes the output in order: a descriptor of the caller's, or an
+// OutputFile.
+using Sink = std::function<Status(std::span<const std::uint8_t>)>;
+
 Status Encrypt(DataKeySource& keys, const crypto::KeyId& key,
                const crypto::EncryptionContext& context, int in_fd, const std::string& in_name,
-               int out_fd, const std::string& out_name, const EncryptOptions& options) {
+               const Sink& out, const EncryptOptions& options) {
   std::unique_ptr<crypto::StreamSealer> sealer;
   {
     KEYHOLD_ASSIGN_OR_RETURN(DataKey data_key, keys.GenerateDataKey(key, context));
@@ -33,7 +38,7 @@ Status Encrypt(DataKeySource& keys, const crypto::KeyId& key,
         sealer, crypto::StreamSealer::Create(data_key.plaintext, key, data_key.wrapped, context,
                                              options.chunk_size));
   }  // the data key is wiped here; the sealer keeps only the file key
-  KEYHOLD_TRY(WriteAll(out_fd, sealer->header(), out_name));
+  KEYHOLD_TRY(out(sealer->header()));
   const std::size_t c = sealer->chunk_size();
   ChunkPipeline pipeline;
   pipeline.chunk_capacity = c + kStreamTagSize;
@@ -54,9 +59,7 @@ Status Encrypt(DataKeySource& keys, const crypto::KeyId& key,
     chunk.size += kStreamTagSize;
     return Status::Ok();
   };
-  pipeline.consume = [&](const Chunk& chunk) {
-    return WriteAll(out_fd, chunk.bytes.first(chunk.size), out_name);
-  };
+  pipeline.consume = [&](const Chunk& chunk) { return out(chunk.bytes.first(chunk.size)); };
   return RunChunkPipeline(pipeline);
 }
 
@@ -104,8 +107,8 @@ Status CheckExpectations(const crypto::StreamHeader& header, const std::string& 
   return Status::Ok();
 }
 
-Status Decrypt(DataKeySource& keys, int in_fd, const std::string& in_name, int out_fd,
-               const std::string& out_name, const DecryptOptions& options) {
+Status Decrypt(DataKeySource& keys, int in_fd, const std::string& in_name, const Sink& out,
+               const DecryptOptions& options) {
   std::vector<std::uint8_t> header_bytes;
   KEYHOLD_ASSIGN_OR_RETURN(crypto::StreamHeader header, ReadHeader(in_fd, in_name, &header_bytes));
   KEYHOLD_TRY(CheckExpectations(header, in_name, options));
@@ -147,10 +150,16 @@ Status Decrypt(DataKeySource& keys, int in_fd, const std::string& in_name, int o
     chunk.size = *opened;
     return Status::Ok();
   };
-  pipeline.consume = [&](const Chunk& chunk) {
-    return WriteAll(out_fd, chunk.bytes.first(chunk.size), out_name);
-  };
+  pipeline.consume = [&](const Chunk& chunk) { return out(chunk.bytes.first(chunk.size)); };
   return RunChunkPipeline(pipeline);
+}
+
+Sink FdSink(int fd) {
+  return [fd](std::span<const std::uint8_t> bytes) { return WriteAll(fd, bytes, "the output"); };
+}
+
+Sink FileSink(OutputFile& file) {
+  return [&file](std::span<const std::uint8_t> bytes) { return file.Append(bytes); };
 }
 
 // Input is a file descriptor opened for reading, or stdin for "-".
@@ -192,11 +201,11 @@ class Input {
 Status EncryptStream(DataKeySource& keys, const crypto::KeyId& key,
                      const crypto::EncryptionContext& context, int in_fd, int out_fd,
                      const EncryptOptions& options) {
-  return Encrypt(keys, key, context, in_fd, "the input", out_fd, "the output", options);
+  return Encrypt(keys, key, context, in_fd, "the input", FdSink(out_fd), options);
 }
 
 Status DecryptStream(DataKeySource& keys, int in_fd, int out_fd, const DecryptOptions& options) {
-  return Decrypt(keys, in_fd, "the input", out_fd, "the output", options);
+  return Decrypt(keys, in_fd, "the input", FdSink(out_fd), options);
 }
 
 Status EncryptFile(DataKeySource& keys, const crypto::KeyId& key,
@@ -204,8 +213,7 @@ Status EncryptFile(DataKeySource& keys, const crypto::KeyId& key,
                    const std::filesystem::path& out, const EncryptOptions& options) {
   KEYHOLD_ASSIGN_OR_RETURN(Input input, Input::Open(in));
   KEYHOLD_ASSIGN_OR_RETURN(std::unique_ptr<OutputFile> output, OutputFile::Create(out));
-  KEYHOLD_TRY(
-      Encrypt(keys, key, context, input.fd(), input.name(), output->fd(), output->name(), options));
+  KEYHOLD_TRY(Encrypt(keys, key, context, input.fd(), input.name(), FileSink(*output), options));
   return output->Commit();
 }
 
@@ -213,7 +221,7 @@ Status DecryptFile(DataKeySource& keys, const std::filesystem::path& in,
                    const std::filesystem::path& out, const DecryptOptions& options) {
   KEYHOLD_ASSIGN_OR_RETURN(Input input, Input::Open(in));
   KEYHOLD_ASSIGN_OR_RETURN(std::unique_ptr<OutputFile> output, OutputFile::Create(out));
-  KEYHOLD_TRY(Decrypt(keys, input.fd(), input.name(), output->fd(), output->name(), options));
+  KEYHOLD_TRY(Decrypt(keys, input.fd(), input.name(), FileSink(*output), options));
   return output->Commit();
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "client/fd_io.h"
 #include "crypto/hex.h"
 #include "crypto/random.h"
 
@@ -75,6 +76,19 @@ OutputFile::~OutputFile() {
   if (!committed_ && !temp_.empty()) {
     ::unlink(temp_.c_str());
   }
+}
+
+Status OutputFile::Append(std::span<const std::uint8_t> bytes) {
+  KEYHOLD_TRY(WriteAll(fd_, bytes, name_));
+  written_ += bytes.size();
+  constexpr std::uint64_t kWritebackEvery = 8 * 1024 * 1024;
+  if (!is_stdout_ && written_ - flushed_ >= kWritebackEvery) {
+    // A hint: errors, if any, surface at Commit's fsync.
+    (void)::sync_file_range(fd_, static_cast<off_t>(flushed_),
+                            static_cast<off_t>(written_ - flushed_), SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
+  }
+  return Status::Ok();
 }
 
 Status OutputFile::Commit() {

@@ -14,8 +14,10 @@
 #ifndef KEYHOLD_CLIENT_OUTPUT_FILE_H_
 #define KEYHOLD_CLIENT_OUTPUT_FILE_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "crypto/error.h"
@@ -33,6 +35,12 @@ class OutputFile {
 
   // fd is where to write; it stays open until Commit or destruction.
   int fd() const { return fd_; }
+
+  // Append writes `bytes` after what was written before. Every 8 MiB it
+  // asks the kernel to start writing back what it has (sync_file_range), so
+  // the disk works while the caller computes and Commit's sync waits for
+  // the tail only.
+  Status Append(std::span<const std::uint8_t> bytes);
   // name is the destination as given, for messages.
   const std::string& name() const { return name_; }
 
@@ -58,6 +66,8 @@ class OutputFile {
   std::string name_;
   bool is_stdout_;
   bool committed_ = false;
+  std::uint64_t written_ = 0;  // bytes appended
+  std::uint64_t flushed_ = 0;  // bytes handed to writeback
 };
 
 }  // namespace keyhold::client
