@@ -13,71 +13,10 @@ cd "$(dirname "$0")/.."
 seconds="${LOAD_SECONDS:-10}"
 connections="${LOAD_CONNECTIONS:-16}"
 
-scripts/deps >/dev/null
-missing=()
-for p in nginx-light wrk; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=(); [ "$(id -u)" != 0 ] && sudo=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release --target keyhold >/dev/null
-bin="$PWD/build/release/cli/keyhold"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Certificates (P-256) for both servers.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
-  -keyout "$work/ca.key" -out "$work/ca.crt" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-  -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$work/ext"
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial \
-  -days 2 -extfile "$work/ext" -out "$work/server.crt" 2>/dev/null
-
-free_port() { /usr/bin/env python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || shuf -i 20000-60000 -n 1; }
-kport=$(free_port)
-nport=$(free_port)
-
-# Keyhold: production durability (default LMDB sync), a dev key file only so
-# the benchmark can unseal without a person.
-cat > "$work/keyhold.toml" <<TOML
-[server]
-listen = "127.0.0.1:$kport"
-dev_mode = true
-[tls]
-cert_file = "$work/server.crt"
-key_file = "$work/server.key"
-[store]
-path = "$work/store"
-[audit]
-path = "$work/audit"
-[seal]
-dev_key_file = "$work/unseal.key"
-[log]
-level = "warn"
-TOML
-start_keyhold() {
-  "$bin" server --config "$work/keyhold.toml" 2>>"$work/keyhold.log" &
-  kpid=$!
-  pids+=($kpid)
-  for _ in $(seq 1 100); do
-    curl -s -o /dev/null --cacert "$work/ca.crt" "$KEYHOLD_ADDR/v1/health/live" && break
-    sleep 0.1
-  done
-}
-export KEYHOLD_ADDR="https://127.0.0.1:$kport" KEYHOLD_CACERT="$work/ca.crt"
-start_keyhold
-admin=$("$bin" operator init --method key_file | sed -n 's/^Initial admin token: //p')
+source bench/bench_server.sh
+bench_setup nginx-light wrk
+nport=$(bench_free_port)
+bench_start_keyhold
 KEYHOLD_TOKEN="$admin" "$bin" key create bench/app >/dev/null
 app=$(KEYHOLD_TOKEN="$admin" "$bin" token create --principal bench --tenant bench --role app | sed -n 's/^token: *//p')
 blob=$(head -c 32 /dev/urandom | KEYHOLD_TOKEN="$app" "$bin" wrap bench/app --context purpose=bench)
@@ -140,9 +79,9 @@ keyhold_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$keyhold_out"
 # The same server with its audit log in RAM: what durability costs.
 kill -TERM "$kpid"; wait "$kpid" 2>/dev/null || true
 shm=$(mktemp -d /dev/shm/keyhold-bench.XXXXXX)
-trap 'cleanup; rm -rf "$shm"' EXIT
+trap 'bench_cleanup; rm -rf "$shm"' EXIT
 sed -i "s|^path = \"$work/audit\"|path = \"$shm/audit\"|" "$work/keyhold.toml"
-start_keyhold
+bench_start_keyhold
 echo "== keyhold unwrap, audit log on /dev/shm (sync costs nothing)"
 ram_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$ram_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
 n=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')
