@@ -18,9 +18,12 @@
 #include <vector>
 
 #include "cli/audit_commands.h"
+#include "cli/byok_commands.h"
 #include "cli/context_args.h"
 #include "cli/file_commands.h"
 #include "cli/local_error.h"
+#include "cli/print_key.h"
+#include "cli/session.h"
 #include "client/https_client.h"
 #include "crypto/base64.h"
 #include "crypto/ed25519.h"
@@ -37,19 +40,6 @@
 
 namespace keyhold::cli {
 namespace {
-
-using Json = nlohmann::json;
-using client::ClientOptions;
-using client::HttpsClient;
-
-struct Globals {
-  ClientOptions client;
-  std::string output = "text";
-};
-
-std::string Str(const crypto::SecureString& s) {
-  return std::string(s.begin(), s.end());
-}
 
 std::uint64_t ParseDuration(const std::string& text) {
   // "90d", "12h", "30m", "45s" or a bare number of seconds.
@@ -92,14 +82,6 @@ Json ContextJson(const std::vector<std::string>& pairs) {
   return ctx;
 }
 
-std::string KeyPath(const std::string& id) {
-  const auto slash = id.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == id.size()) {
-    throw LocalError{"a key is named TENANT/NAME, got '" + id + "'"};
-  }
-  return "/v1/keys/" + id;
-}
-
 std::string ReadAll(std::istream& in, std::size_t max) {
   std::string data;
   char buf[4096];
@@ -122,93 +104,6 @@ std::string ReadSecretFile(const std::string& path) {
     s.pop_back();
   }
   return s;
-}
-
-class Session {
- public:
-  explicit Session(const Globals& g) : globals_(g) {}
-
-  // Call sends a request and returns the parsed JSON answer, or exits via
-  // the returned code on failure (printing why).
-  std::optional<Json> Call(const std::string& method, const std::string& target,
-                           const std::optional<Json>& body = std::nullopt,
-                           int* exit_code = nullptr) {
-    return CallText(method, target, body ? body->dump() : "", exit_code);
-  }
-
-  // CallText sends `text` as the body unchanged (a policy document keeps
-  // its lines, so the server's errors name the same ones as the file).
-  std::optional<Json> CallText(const std::string& method, const std::string& target,
-                               const std::string& text, int* exit_code) {
-    if (!client_) {
-      auto c = HttpsClient::Create(globals_.client);
-      if (!c.ok()) {
-        throw LocalError{c.error().message};
-      }
-      client_ = std::move(c).value();
-    }
-    auto result = client_->Request(method, target, text);
-    if (!result.ok()) {
-      throw LocalError{result.error().message};
-    }
-    last_status_ = result->status;
-    Json answer;
-    if (result->content_type.rfind("application/json", 0) == 0) {
-      answer = Json::parse(result->body.begin(), result->body.end(), nullptr, false);
-    } else {
-      answer = Str(result->body);
-    }
-    if (result->status >= 200 && result->status < 300) {
-      return answer;
-    }
-    if (answer.is_object() && answer.contains("error")) {
-      const Json& e = answer["error"];
-      std::cerr << "keyhold: refused (" << result->status << " " << e.value("code", "")
-                << "): " << e.value("message", "") << " [request " << e.value("request_id", "")
-                << "]\n";
-    } else {
-      std::cerr << "keyhold: refused (" << result->status << ")\n";
-    }
-    if (exit_code != nullptr) {
-      *exit_code = kExitRefused;
-    }
-    if (globals_.output == "json") {
-      std::cout << answer.dump(2) << "\n";
-    }
-    return std::nullopt;
-  }
-
-  int last_status() const { return last_status_; }
-
- private:
-  const Globals& globals_;
-  std::unique_ptr<HttpsClient> client_;
-  int last_status_ = 0;
-};
-
-void PrintKey(const Json& k) {
-  std::cout << "key " << k.value("id", "") << "\n"
-            << "  state:                  " << k.value("state", "") << "\n"
-            << "  primary version:        " << k.value("primary_version", 0) << "\n"
-            << "  min decryption version: " << k.value("min_decryption_version", 0) << "\n"
-            << "  rotation period:        " << k.value("rotation_period_s", 0) / 86400 << " days\n"
-            << "  residency:              "
-            << (k.contains("residency") && k["residency"].is_string()
-                    ? k["residency"].get<std::string>()
-                    : std::string("none (any region)"))
-            << "\n"
-            << "  created:                " << k.value("created_at", "") << "\n"
-            << "  last rotated:           " << k.value("last_rotated_at", "") << "\n";
-  if (k.contains("deletion_at") && !k["deletion_at"].is_null()) {
-    std::cout << "  deletion at:            " << k["deletion_at"].get<std::string>() << "\n";
-  }
-  if (k.contains("versions")) {
-    for (const auto& v : k["versions"]) {
-      std::cout << "  version " << v.value("version", 0) << ": created "
-                << v.value("created_at", "") << ", " << v.value("encryptions", 0)
-                << " encryptions\n";
-    }
-  }
 }
 
 void PrintStatus(const Json& s) {
@@ -430,9 +325,6 @@ void PrintRequest(const Json& r) {
               << r["denial"].value("comment", "") << "\n";
   }
 }
-
-using Emit =
-    std::function<void(const std::optional<Json>&, const std::function<void(const Json&)>&)>;
 
 void AddRequestCommands(CLI::App* app, Session& session, const Emit& emit, int* exit_code) {
   auto* request = app->add_subcommand("request", "Ask for, list, approve and deny access requests");
@@ -752,6 +644,9 @@ int Main(int argc, char** argv) {
   auto* create = key->add_subcommand("create", "Create a key (AES-256, generated inside Keyhold)");
   create->add_option("key", id, "TENANT/NAME")->required();
   create->add_option("--rotation-period", rotation_period, "e.g. 90d; 0 for none (default 365d)");
+  bool exportable = false;
+  create->add_flag("--exportable", exportable,
+                   "Its material may be exported later, wrapped, with officers' approval");
   create->footer("Example: keyhold key create acme/invoices --rotation-period 90d");
   create->callback([&] {
     const auto slash = id.find('/');
@@ -759,6 +654,9 @@ int Main(int argc, char** argv) {
     Json body = {{"tenant", id.substr(0, slash)}, {"name", id.substr(slash + 1)}};
     if (!rotation_period.empty()) {
       body["rotation_period_s"] = ParseDuration(rotation_period);
+    }
+    if (exportable) {
+      body["exportable"] = true;
     }
     emit(session.Call("POST", "/v1/keys", body, &exit_code), PrintKey);
   });
@@ -842,6 +740,7 @@ int Main(int argc, char** argv) {
     }
     emit(session.Call("POST", KeyPath(id) + "/schedule-deletion", body, &exit_code), PrintKey);
   });
+  AddByokCommands(key, session, emit, &exit_code);
 
   // keyhold wrap / unwrap / rewrap / datakey
   std::vector<std::string> context;

@@ -15,12 +15,12 @@ constexpr std::uint8_t Z = static_cast<std::uint8_t>(KeyState::kDestroyed);
 
 // Rows: state (enabled, disabled, pending_deletion, destroyed).
 // Columns: wrap, unwrap, rotate, enable, disable, set_config,
-//          schedule_deletion, cancel_deletion, destroy.
-constexpr std::array<std::array<std::uint8_t, 9>, 4> kTable = {{
-    /* enabled  */ {E, E, E, E, D, E, P, kX, kX},
-    /* disabled */ {kX, kX, kX, E, D, D, P, kX, kX},
-    /* pending  */ {kX, kX, kX, kX, kX, kX, kX, D, Z},
-    /* destroyed*/ {kX, kX, kX, kX, kX, kX, kX, kX, kX},
+//          schedule_deletion, cancel_deletion, destroy, import, export.
+constexpr std::array<std::array<std::uint8_t, 11>, 4> kTable = {{
+    /* enabled  */ {E, E, E, E, D, E, P, kX, kX, E, E},
+    /* disabled */ {kX, kX, kX, E, D, D, P, kX, kX, D, D},
+    /* pending  */ {kX, kX, kX, kX, kX, kX, kX, D, Z, kX, kX},
+    /* destroyed*/ {kX, kX, kX, kX, kX, kX, kX, kX, kX, kX, kX},
 }};
 
 }  // namespace
@@ -59,6 +59,10 @@ std::string_view KeyOpName(KeyOp op) {
       return "cancel_deletion";
     case KeyOp::kDestroy:
       return "destroy";
+    case KeyOp::kImport:
+      return "import";
+    case KeyOp::kExport:
+      return "export";
   }
   return "unknown";
 }

@@ -7,7 +7,9 @@
 //   pending_deletion --cancel-deletion--> disabled   (re-enable explicitly)
 //   pending_deletion --destroy (window over)--> destroyed (terminal)
 //
-// Only an enabled key wraps, unwraps or rotates. Pure: no I/O, no clock.
+// Only an enabled key wraps, unwraps or rotates. Key material is imported
+// (BYOK) and exported only while the key is enabled or disabled. Pure: no
+// I/O, no clock.
 #ifndef KEYHOLD_KMS_KEY_LIFECYCLE_H_
 #define KEYHOLD_KMS_KEY_LIFECYCLE_H_
 
@@ -35,6 +37,8 @@ enum class KeyOp : std::uint8_t {
   kScheduleDeletion,
   kCancelDeletion,
   kDestroy,
+  kImport,
+  kExport,
 };
 
 // KeyStateName returns the API spelling ("enabled", "pending_deletion", ...).

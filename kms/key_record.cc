@@ -4,8 +4,20 @@
 
 namespace keyhold::kms {
 namespace {
-constexpr std::uint8_t kKeyRecordFormat = 1;
+// Format 2 adds the exportable flag; format 1 records are still read.
+constexpr std::uint8_t kKeyRecordFormatV1 = 1;
+constexpr std::uint8_t kKeyRecordFormat = 2;
 }  // namespace
+
+std::string_view KeyOriginName(KeyOrigin origin) {
+  switch (origin) {
+    case KeyOrigin::kGenerated:
+      return "generated";
+    case KeyOrigin::kExternal:
+      return "external";
+  }
+  return "unknown";
+}
 
 std::vector<std::uint8_t> EncodeKeyRecord(const KeyRecord& r) {
   std::vector<std::uint8_t> out;
@@ -21,6 +33,7 @@ std::vector<std::uint8_t> EncodeKeyRecord(const KeyRecord& r) {
   w.PutU64(static_cast<std::uint64_t>(r.last_rotated_at));
   w.PutU64(r.rotation_period_s);
   w.PutU64(static_cast<std::uint64_t>(r.deletion_at));
+  w.PutU8(r.exportable ? 1 : 0);
   return out;
 }
 
@@ -34,13 +47,19 @@ Result<KeyRecord> ParseKeyRecord(std::span<const std::uint8_t> body) {
   std::uint64_t updated = 0;
   std::uint64_t rotated = 0;
   std::uint64_t deletion = 0;
-  const bool ok = rd.ReadU8(&format) && format == kKeyRecordFormat && rd.ReadU8(&state) &&
-                  ParseKeyState(state, &r.state) && rd.ReadU8(&origin) &&
-                  origin == static_cast<std::uint8_t>(KeyOrigin::kGenerated) &&
-                  rd.ReadU32(&r.primary_version) && rd.ReadU32(&r.min_decryption_version) &&
-                  rd.ReadU32(&r.latest_version) && rd.ReadU64(&created) && rd.ReadU64(&updated) &&
-                  rd.ReadU64(&rotated) && rd.ReadU64(&r.rotation_period_s) &&
-                  rd.ReadU64(&deletion) && rd.Done();
+  std::uint8_t exportable = 0;
+  bool ok =
+      rd.ReadU8(&format) && (format == kKeyRecordFormat || format == kKeyRecordFormatV1) &&
+      rd.ReadU8(&state) && ParseKeyState(state, &r.state) && rd.ReadU8(&origin) &&
+      (origin == static_cast<std::uint8_t>(KeyOrigin::kGenerated) ||
+       (format == kKeyRecordFormat && origin == static_cast<std::uint8_t>(KeyOrigin::kExternal))) &&
+      rd.ReadU32(&r.primary_version) && rd.ReadU32(&r.min_decryption_version) &&
+      rd.ReadU32(&r.latest_version) && rd.ReadU64(&created) && rd.ReadU64(&updated) &&
+      rd.ReadU64(&rotated) && rd.ReadU64(&r.rotation_period_s) && rd.ReadU64(&deletion);
+  if (ok && format == kKeyRecordFormat) {
+    ok = rd.ReadU8(&exportable) && exportable <= 1;
+  }
+  ok = ok && rd.Done();
   // Cross-field rules that every writer maintains; a record breaking them was
   // not written by Keyhold.
   if (!ok || r.latest_version == 0 || r.primary_version == 0 ||
@@ -53,6 +72,7 @@ Result<KeyRecord> ParseKeyRecord(std::span<const std::uint8_t> body) {
   r.updated_at = static_cast<std::int64_t>(updated);
   r.last_rotated_at = static_cast<std::int64_t>(rotated);
   r.deletion_at = static_cast<std::int64_t>(deletion);
+  r.exportable = exportable == 1;
   return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "crypto/error.h"
@@ -17,7 +18,11 @@ namespace keyhold::kms {
 
 enum class KeyOrigin : std::uint8_t {
   kGenerated = 1,  // AES-256 generated inside Keyhold
+  kExternal = 2,   // imported (BYOK): every version's material came from outside
 };
+
+// KeyOriginName returns the API spelling ("generated", "external").
+std::string_view KeyOriginName(KeyOrigin origin);
 
 struct KeyRecord {
   KeyState state = KeyState::kEnabled;
@@ -30,14 +35,17 @@ struct KeyRecord {
   std::int64_t last_rotated_at = 0;
   std::uint64_t rotation_period_s = 0;  // 0: no periodic rotation
   std::int64_t deletion_at = 0;         // when pending_deletion ends; 0 otherwise
+  // Set at creation only: the material may leave, wrapped, after approval.
+  bool exportable = false;
 
   friend bool operator==(const KeyRecord&, const KeyRecord&) = default;
 };
 
-// EncodeKeyRecord returns the record body (format 1, docs/formats.md).
+// EncodeKeyRecord returns the record body (format 2, docs/formats.md).
 std::vector<std::uint8_t> EncodeKeyRecord(const KeyRecord& record);
 
-// ParseKeyRecord parses a body; a malformed one is kStoreCorrupt.
+// ParseKeyRecord parses a body of format 2, or of format 1 (written before
+// BYOK: a generated key, not exportable); a malformed one is kStoreCorrupt.
 Result<KeyRecord> ParseKeyRecord(std::span<const std::uint8_t> body);
 
 // KeyRecordKey is the `keys` table key: "TENANT/NAME".

@@ -30,6 +30,7 @@ KeyService::~KeyService() {
   tokens_.reset();
   requests_.reset();
   officers_.reset();
+  importer_.reset();
 }
 
 Status KeyService::AttachKeyring() {
@@ -55,6 +56,7 @@ Status KeyService::AttachKeyring() {
   tokens_ = std::move(tokens).value();
   requests_ = std::make_shared<RequestStore>(store_.get(), sealer, options_.clock);
   officers_ = std::make_shared<OfficerRegistry>(store_.get(), sealer, options_.clock);
+  importer_ = std::make_shared<KeyImporter>(store_.get(), sealer, keyring_, options_.clock);
   return Status::Ok();
 }
 
@@ -153,6 +155,7 @@ Status KeyService::UndoInit(std::span<const std::uint8_t> store_id) {
     tokens_.reset();
     requests_.reset();
     officers_.reset();
+    importer_.reset();
   }
   seal_->Seal();
   return seal_->UndoInit(store_id);
@@ -190,6 +193,7 @@ void KeyService::Seal() {
     tokens_.reset();
     requests_.reset();
     officers_.reset();
+    importer_.reset();
   }
   seal_->Seal();
 }
@@ -207,6 +211,15 @@ Result<std::shared_ptr<RequestStore>> KeyService::requests() const {
   std::lock_guard lock(mu_);
   if (requests_) {
     return requests_;
+  }
+  return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
+                                                    : ErrorCode::kNotInitialized);
+}
+
+Result<std::shared_ptr<KeyImporter>> KeyService::importer() const {
+  std::lock_guard lock(mu_);
+  if (importer_) {
+    return importer_;
   }
   return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
                                                     : ErrorCode::kNotInitialized);

@@ -18,6 +18,7 @@
 #include "kms/approvals/request_store.h"
 #include "kms/audit/audit_log.h"
 #include "kms/auth/token_store.h"
+#include "kms/byok/key_importer.h"
 #include "kms/clock.h"
 #include "kms/keyring.h"
 #include "kms/seal_manager.h"
@@ -63,6 +64,8 @@ class KeyService {
   // registry, on the same terms.
   Result<std::shared_ptr<RequestStore>> requests() const;
   Result<std::shared_ptr<OfficerRegistry>> officers() const;
+  // importer returns BYOK's import-token store, on the same terms.
+  Result<std::shared_ptr<KeyImporter>> importer() const;
 
   const SealManager& seal_manager() const { return *seal_; }
 
@@ -90,6 +93,7 @@ class KeyService {
   std::shared_ptr<TokenStore> tokens_;         // guarded by mu_; set with keyring_
   std::shared_ptr<RequestStore> requests_;     // ditto
   std::shared_ptr<OfficerRegistry> officers_;  // ditto
+  std::shared_ptr<KeyImporter> importer_;      // ditto
   AuditLog* audit_ = nullptr;                  // set before serving; then read-only
   std::function<void(const std::string&)> on_audit_finding_;
 };

@@ -1,6 +1,7 @@
 #include "kms/keyring.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 
 #include "crypto/byte_reader.h"
@@ -16,12 +17,18 @@ using crypto::SecretBytes;
 
 struct Keyring::VersionEntry {
   VersionEntry(std::uint32_t v, std::int64_t created, std::unique_ptr<crypto::CommittedKey> k,
-               std::uint64_t reserved)
-      : version(v), created_at(created), key(std::move(k)), budget(reserved) {}
+               std::uint64_t reserved, std::int64_t expires)
+      : version(v),
+        created_at(created),
+        key(std::move(k)),
+        budget(reserved),
+        material_expires_at(expires) {}
   const std::uint32_t version;
   const std::int64_t created_at;
   const std::unique_ptr<const crypto::CommittedKey> key;
   UsageBudget budget;
+  // Moved by a re-import of the same material, under the key's write lock.
+  std::atomic<std::int64_t> material_expires_at;
 };
 
 struct Keyring::KeyEntry {
@@ -157,7 +164,7 @@ Result<std::shared_ptr<Keyring::VersionEntry>> Keyring::LoadVersion(const KeyId&
     return MakeError(ErrorCode::kStoreCorrupt, "key material does not match its commitment");
   }
   return std::make_shared<VersionEntry>(version, usage.created_at, std::move(committed),
-                                        usage.reserved_encryptions);
+                                        usage.reserved_encryptions, usage.material_expires_at);
 }
 
 Result<std::shared_ptr<Keyring::VersionEntry>> Keyring::Version(KeyEntry& entry,
@@ -181,6 +188,12 @@ Result<std::shared_ptr<Keyring::VersionEntry>> Keyring::NewVersion(WriteTxn& txn
                                                                    std::uint32_t version,
                                                                    std::int64_t now) {
   KEYHOLD_ASSIGN_OR_RETURN(SecretBytes material, crypto::RandomSecret(crypto::kKeyMaterialSize));
+  return PutVersion(txn, id, version, std::move(material), now, 0);
+}
+
+Result<std::shared_ptr<Keyring::VersionEntry>> Keyring::PutVersion(
+    WriteTxn& txn, const KeyId& id, std::uint32_t version, SecretBytes material, std::int64_t now,
+    std::int64_t material_expires_at) {
   KEYHOLD_ASSIGN_OR_RETURN(auto committed, crypto::CommittedKey::Derive(material));
   const auto key = VersionRecordKey(id, version);
   VersionRecord record{version, committed->commitment(), std::move(material)};
@@ -188,10 +201,20 @@ Result<std::shared_ptr<Keyring::VersionEntry>> Keyring::NewVersion(WriteTxn& txn
   KEYHOLD_ASSIGN_OR_RETURN(auto sealed,
                            sealer_->Seal(Table::kVersions, key, body.Reveal(SecretAccess::Get())));
   KEYHOLD_TRY(txn.Put(Table::kVersions, key, sealed));
-  const auto usage = EncodeUsageRecord(UsageRecord{0, now});
+  const auto usage = EncodeUsageRecord(UsageRecord{0, now, material_expires_at});
   KEYHOLD_ASSIGN_OR_RETURN(auto sealed_usage, sealer_->Seal(Table::kCounters, key, usage));
   KEYHOLD_TRY(txn.Put(Table::kCounters, key, sealed_usage));
-  return std::make_shared<VersionEntry>(version, now, std::move(committed), 0);
+  return std::make_shared<VersionEntry>(version, now, std::move(committed), 0, material_expires_at);
+}
+
+Status Keyring::Usable(const VersionEntry& version) const {
+  const std::int64_t expires = version.material_expires_at.load();
+  if (expires != 0 && clock_->NowSeconds() >= expires) {
+    return MakeError(ErrorCode::kInvalidKeyState, "the imported material of key version " +
+                                                      std::to_string(version.version) +
+                                                      " has expired; import it again to use it");
+  }
+  return Status::Ok();
 }
 
 Status Keyring::PutKeyRecord(WriteTxn& txn, const KeyId& id, const KeyRecord& record) {
@@ -218,6 +241,7 @@ Result<KeyInfo> Keyring::CreateKey(const KeyId& id, const CreateKeyOptions& opti
   record.min_decryption_version = 1;
   record.created_at = record.updated_at = record.last_rotated_at = now;
   record.rotation_period_s = period;
+  record.exportable = options.exportable;
   KEYHOLD_ASSIGN_OR_RETURN(auto version, NewVersion(txn, id, 1, now));
   KEYHOLD_TRY(PutKeyRecord(txn, id, record));
   KEYHOLD_TRY(txn.Commit());
@@ -227,7 +251,155 @@ Result<KeyInfo> Keyring::CreateKey(const KeyId& id, const CreateKeyOptions& opti
     std::unique_lock lock(keys_mu_);
     keys_.emplace(id.ToString(), std::move(entry));
   }
-  return KeyInfo{id, record, {VersionInfo{1, now, 0}}};
+  return KeyInfo{id, record, {VersionInfo{1, now, 0, 0}}};
+}
+
+Result<ImportResult> Keyring::ImportMaterial(const KeyId& id, const SecretBytes& material,
+                                             const ImportOptions& options) {
+  if (material.size() != crypto::kKeyMaterialSize) {
+    return MakeError(ErrorCode::kInvalidRequest, "key material must be 256 bits (32 bytes)");
+  }
+  const std::int64_t now = clock_->NowSeconds();
+  if (options.material_expires_at != 0 && options.material_expires_at <= now) {
+    return MakeError(ErrorCode::kInvalidRequest, "the material's expiry is not in the future");
+  }
+  auto found = Entry(id);
+  if (!found.ok() && found.error().code != ErrorCode::kKeyNotFound) {
+    return found.error();
+  }
+  if (!found.ok()) {
+    if (options.version) {
+      return MakeError(ErrorCode::kKeyNotFound,
+                       "no key named " + id.ToString() + " to import a version into");
+    }
+    // A new external key, version 1.
+    KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
+    KEYHOLD_ASSIGN_OR_RETURN(auto existing, txn.Get(Table::kKeys, KeyRecordKey(id)));
+    if (existing) {
+      return MakeError(ErrorCode::kKeyExists,
+                       id.ToString() + " was created meanwhile; import into it again");
+    }
+    KeyRecord record;
+    record.state = KeyState::kEnabled;
+    record.origin = KeyOrigin::kExternal;
+    record.primary_version = record.latest_version = record.min_decryption_version = 1;
+    record.created_at = record.updated_at = record.last_rotated_at = now;
+    record.rotation_period_s = 0;  // rotates by import only
+    record.exportable = options.exportable;
+    KEYHOLD_ASSIGN_OR_RETURN(SecretBytes copy, material.Clone());
+    KEYHOLD_ASSIGN_OR_RETURN(
+        auto version, PutVersion(txn, id, 1, std::move(copy), now, options.material_expires_at));
+    KEYHOLD_TRY(PutKeyRecord(txn, id, record));
+    KEYHOLD_TRY(txn.Commit());
+    auto entry = std::make_shared<KeyEntry>(id, record);
+    entry->versions.emplace(1, std::move(version));
+    std::unique_lock lock(keys_mu_);
+    keys_.emplace(id.ToString(), std::move(entry));
+    return ImportResult{1, true};
+  }
+
+  KeyEntry& entry = **found;
+  std::lock_guard write(entry.write_mu);
+  const auto current = entry.Record();
+  KEYHOLD_TRY(Transition(current->state, KeyOp::kImport));
+  if (current->origin != KeyOrigin::kExternal) {
+    return MakeError(ErrorCode::kInvalidKeyState,
+                     id.ToString() +
+                         " was generated inside Keyhold: only a key created by an "
+                         "import takes imported material");
+  }
+  if (options.exportable && !current->exportable) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "exportable is chosen when a key is created, never later");
+  }
+
+  if (options.version) {
+    // Back into a version it already has: the same material only.
+    const std::uint32_t v = *options.version;
+    if (v == 0 || v > current->latest_version) {
+      return MakeError(ErrorCode::kNotFound,
+                       id.ToString() + " has no version " + std::to_string(v));
+    }
+    KEYHOLD_ASSIGN_OR_RETURN(auto version, Version(entry, v));
+    KEYHOLD_ASSIGN_OR_RETURN(auto offered, crypto::CommittedKey::Derive(material));
+    if (!version->key->Matches(offered->commitment())) {
+      return MakeError(ErrorCode::kInvalidRequest, "key commitment mismatch: version " +
+                                                       std::to_string(v) + " of " + id.ToString() +
+                                                       " holds other material");
+    }
+    const auto key = VersionRecordKey(id, v);
+    KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
+    KEYHOLD_ASSIGN_OR_RETURN(auto raw_usage, txn.Get(Table::kCounters, key));
+    if (!raw_usage) {
+      return MakeError(ErrorCode::kStoreCorrupt, "a key version has no usage record");
+    }
+    KEYHOLD_ASSIGN_OR_RETURN(SecretBytes usage_body,
+                             sealer_->Open(Table::kCounters, key, *raw_usage));
+    KEYHOLD_ASSIGN_OR_RETURN(UsageRecord usage,
+                             ParseUsageRecord(usage_body.Reveal(SecretAccess::Get())));
+    usage.material_expires_at = options.material_expires_at;
+    KEYHOLD_ASSIGN_OR_RETURN(auto sealed,
+                             sealer_->Seal(Table::kCounters, key, EncodeUsageRecord(usage)));
+    KEYHOLD_TRY(txn.Put(Table::kCounters, key, sealed));
+    KEYHOLD_TRY(txn.Commit());
+    version->material_expires_at.store(options.material_expires_at);
+    return ImportResult{v, false};
+  }
+
+  // A new primary version, as a rotation would make, with this material.
+  if (current->latest_version == std::numeric_limits<std::uint32_t>::max()) {
+    return MakeError(ErrorCode::kInvalidKeyState, "the key has no version numbers left");
+  }
+  const std::uint32_t v = current->latest_version + 1;
+  KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
+  KEYHOLD_ASSIGN_OR_RETURN(SecretBytes copy, material.Clone());
+  KEYHOLD_ASSIGN_OR_RETURN(
+      auto version, PutVersion(txn, id, v, std::move(copy), now, options.material_expires_at));
+  KeyRecord next = *current;
+  next.latest_version = v;
+  next.primary_version = v;
+  next.last_rotated_at = now;
+  next.updated_at = now;
+  KEYHOLD_TRY(PutKeyRecord(txn, id, next));
+  KEYHOLD_TRY(txn.Commit());
+  {
+    std::unique_lock lock(entry.versions_mu);
+    entry.versions.emplace(v, std::move(version));
+  }
+  entry.Publish(next);
+  return ImportResult{v, false};
+}
+
+Result<ExportedMaterial> Keyring::ExportMaterial(const KeyId& id,
+                                                 std::optional<std::uint32_t> version) {
+  KEYHOLD_ASSIGN_OR_RETURN(auto entry, Entry(id));
+  const auto record = entry->Record();
+  KEYHOLD_TRY(Transition(record->state, KeyOp::kExport));
+  if (!record->exportable) {
+    return MakeError(ErrorCode::kInvalidKeyState,
+                     id.ToString() + " was not created exportable: its material never leaves");
+  }
+  const std::uint32_t v = version.value_or(record->primary_version);
+  if (v == 0 || v > record->latest_version) {
+    return MakeError(ErrorCode::kNotFound, id.ToString() + " has no version " + std::to_string(v));
+  }
+  // Checks that the version exists, matches its commitment and has not
+  // expired, before its material is read again for the caller.
+  KEYHOLD_ASSIGN_OR_RETURN(auto loaded, Version(*entry, v));
+  KEYHOLD_TRY(Usable(*loaded));
+  const auto key = VersionRecordKey(id, v);
+  KEYHOLD_ASSIGN_OR_RETURN(ReadTxn txn, store_->BeginRead());
+  KEYHOLD_ASSIGN_OR_RETURN(auto raw, txn.Get(Table::kVersions, key));
+  if (!raw) {
+    return MakeError(ErrorCode::kNotFound, id.ToString() + " has no version " + std::to_string(v));
+  }
+  KEYHOLD_ASSIGN_OR_RETURN(SecretBytes body, sealer_->Open(Table::kVersions, key, *raw));
+  KEYHOLD_ASSIGN_OR_RETURN(VersionRecord stored,
+                           ParseVersionRecord(body.Reveal(SecretAccess::Get())));
+  if (!loaded->key->Matches(stored.commitment)) {
+    return MakeError(ErrorCode::kStoreCorrupt, "key material does not match its commitment");
+  }
+  return ExportedMaterial{v, std::move(stored.material)};
 }
 
 Result<std::vector<VersionInfo>> Keyring::Versions(KeyEntry& entry) {
@@ -257,8 +429,9 @@ Result<std::vector<VersionInfo>> Keyring::Versions(KeyEntry& entry) {
           return false;
         }
         const auto it = live.find(v);
-        out.push_back(
-            {v, usage->created_at, it != live.end() ? it->second : usage->reserved_encryptions});
+        out.push_back({v, usage->created_at,
+                       it != live.end() ? it->second : usage->reserved_encryptions,
+                       usage->material_expires_at});
         return true;
       }));
   KEYHOLD_TRY(inner);
@@ -350,6 +523,12 @@ Result<KeyInfo> Keyring::Rotate(const KeyId& id) {
   std::lock_guard write(entry->write_mu);
   const auto current = entry->Record();
   KEYHOLD_TRY(Transition(current->state, KeyOp::kRotate));
+  if (current->origin == KeyOrigin::kExternal) {
+    return MakeError(ErrorCode::kInvalidKeyState,
+                     id.ToString() +
+                         " holds imported material: it rotates by importing a new "
+                         "version (keyhold key import), never inside Keyhold");
+  }
   if (current->latest_version == std::numeric_limits<std::uint32_t>::max()) {
     return MakeError(ErrorCode::kInvalidKeyState, "the key has no version numbers left");
   }
@@ -430,6 +609,7 @@ Status Keyring::Reserve(KeyEntry& entry, std::uint32_t version, std::uint64_t re
   std::lock_guard write(entry.write_mu);
   KEYHOLD_TRY(Transition(entry.Record()->state, KeyOp::kWrap));
   std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
   {
     std::shared_lock lock(entry.versions_mu);
     const auto it = entry.versions.find(version);
@@ -437,10 +617,12 @@ Status Keyring::Reserve(KeyEntry& entry, std::uint32_t version, std::uint64_t re
       return MakeError(ErrorCode::kInternal, "reserving for a version that is not loaded");
     }
     created_at = it->second->created_at;
+    expires_at = it->second->material_expires_at.load();
   }
   const auto key = VersionRecordKey(entry.id, version);
   KEYHOLD_ASSIGN_OR_RETURN(
-      auto sealed, sealer_->Seal(Table::kCounters, key, EncodeUsageRecord({reserved, created_at})));
+      auto sealed,
+      sealer_->Seal(Table::kCounters, key, EncodeUsageRecord({reserved, created_at, expires_at})));
   KEYHOLD_ASSIGN_OR_RETURN(WriteTxn txn, store_->BeginWrite());
   KEYHOLD_TRY(txn.Put(Table::kCounters, key, sealed));
   return txn.Commit();
@@ -456,6 +638,7 @@ Result<WrapResult> Keyring::WrapWith(const KeyId& id, KeyEntry& entry,
   KEYHOLD_TRY(Transition(record->state, KeyOp::kWrap));
   const std::uint32_t v = record->primary_version;
   KEYHOLD_ASSIGN_OR_RETURN(auto version, Version(entry, v));
+  KEYHOLD_TRY(Usable(*version));
   // Counted before sealing: a failure after Take wastes a count, never reuses one.
   KEYHOLD_TRY(version->budget.Take(
       options_.budget, [&](std::uint64_t reserved) { return Reserve(entry, v, reserved); }));
@@ -491,6 +674,7 @@ Result<UnwrapResult> Keyring::Unwrap(const KeyId& id, std::span<const std::uint8
   if (!version.ok()) {
     return version.error().code == ErrorCode::kNotFound ? GenericCiphertext() : version.error();
   }
+  KEYHOLD_TRY(Usable(**version));
   KEYHOLD_ASSIGN_OR_RETURN(SecretBytes plaintext,
                            crypto::OpenBlob(*(*version)->key, parsed, context));
   return UnwrapResult{std::move(plaintext), v};
@@ -543,7 +727,9 @@ std::vector<KeyId> Keyring::OverBudget(const policies::PolicySet& rules) {
   std::shared_lock lock(keys_mu_);
   for (const auto& [name, entry] : keys_) {
     const auto record = entry->Record();
-    if (record->state != KeyState::kEnabled) {
+    // An external key cannot rotate inside Keyhold: over its budget it
+    // stops wrapping until new material is imported.
+    if (record->state != KeyState::kEnabled || record->origin == KeyOrigin::kExternal) {
       continue;
     }
     std::shared_lock vlock(entry->versions_mu);
@@ -588,6 +774,9 @@ Result<std::vector<DueRotation>> Keyring::DueForRotation(std::int64_t now,
           encryptions = v->second->budget.used();
         }
       }
+    }
+    if (record->origin == KeyOrigin::kExternal) {
+      return true;  // rotates only by import (see OverBudget)
     }
     const auto rule = rules.RotationFor(id->ToString());
     const policies::RotationFacts facts{

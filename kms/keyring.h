@@ -64,7 +64,31 @@ struct KeyringOptions {
 Status ValidateKeyringOptions(const KeyringOptions& options);
 
 struct CreateKeyOptions {
-  std::optional<std::uint64_t> rotation_period_s;
+  std::optional<std::uint64_t> rotation_period_s{};
+  // The material may leave, wrapped, after approval (ExportMaterial). Set at
+  // creation only, never later.
+  bool exportable = false;
+};
+
+// ImportOptions say where imported (BYOK) material goes.
+struct ImportOptions {
+  // Back into this existing version: the same material only (its commitment
+  // must match), with a new expiry. Unset: version 1 of a new key, or a new
+  // primary version of an existing external key.
+  std::optional<std::uint32_t> version{};
+  // When the material becomes unusable (unix seconds); 0: never.
+  std::int64_t material_expires_at = 0;
+  bool exportable = false;  // when the import creates the key
+};
+
+struct ImportResult {
+  std::uint32_t version = 0;
+  bool created = false;  // the import created the key
+};
+
+struct ExportedMaterial {
+  std::uint32_t version = 0;
+  crypto::SecretBytes material;  // 32 bytes
 };
 
 struct KeyConfigUpdate {
@@ -78,6 +102,7 @@ struct VersionInfo {
   // Encryptions counted against this version (an upper bound after a
   // restart, which skips the rest of the reserved block).
   std::uint64_t encryptions = 0;
+  std::int64_t material_expires_at = 0;  // imported material; 0: never
 };
 
 struct KeyInfo {
@@ -124,6 +149,26 @@ class Keyring {
   // CreateKey creates an enabled key with version 1 (256 bits from the
   // CSPRNG). kKeyExists if the id was ever used (destroyed ids stay taken).
   Result<KeyInfo> CreateKey(const crypto::KeyId& id, const CreateKeyOptions& options);
+
+  // ImportMaterial puts 32 bytes of material made outside Keyhold (BYOK)
+  // into key `id`: version 1 of a new external key (no rotation period:
+  // an imported key rotates by importing again), a new primary version of
+  // an existing external key, or back into an existing version (see
+  // ImportOptions). Refused: a generated key, or a state that cannot import
+  // (kInvalidKeyState); other material than a version already holds
+  // (kInvalidRequest, "key commitment mismatch"); an expiry in the past.
+  // Durable when it returns.
+  Result<ImportResult> ImportMaterial(const crypto::KeyId& id, const crypto::SecretBytes& material,
+                                      const ImportOptions& options);
+
+  // ExportMaterial returns the material of `version` (default: the primary)
+  // of a key created exportable, for the caller to wrap at once under a
+  // customer's public key. kInvalidKeyState if the key is not exportable or
+  // its state forbids; kNotFound for a version it does not have. WARNING:
+  // the only call that releases master-key material; the API allows it
+  // only with an approved access request (docs/byok.md).
+  Result<ExportedMaterial> ExportMaterial(const crypto::KeyId& id,
+                                          std::optional<std::uint32_t> version);
   // GetKey returns the key with its versions. kKeyNotFound if absent.
   Result<KeyInfo> GetKey(const crypto::KeyId& id);
   // ListKeys returns up to `limit` keys of `tenant` whose names sort after
@@ -131,7 +176,8 @@ class Keyring {
   Result<std::vector<KeyInfo>> ListKeys(std::string_view tenant, std::size_t limit,
                                         std::string_view after);
 
-  // Rotate adds a new version and makes it primary. Enabled keys only.
+  // Rotate adds a new version and makes it primary. Enabled keys only;
+  // generated keys only (an external key rotates by importing).
   Result<KeyInfo> Rotate(const crypto::KeyId& id);
   Result<KeyInfo> Enable(const crypto::KeyId& id);
   Result<KeyInfo> Disable(const crypto::KeyId& id);
@@ -194,6 +240,14 @@ class Keyring {
   Result<std::shared_ptr<VersionEntry>> LoadVersion(const crypto::KeyId& id, std::uint32_t version);
   Result<std::shared_ptr<VersionEntry>> NewVersion(WriteTxn& txn, const crypto::KeyId& id,
                                                    std::uint32_t version, std::int64_t now);
+  // PutVersion writes `material` as version `version` with a fresh usage
+  // record, and returns its entry.
+  Result<std::shared_ptr<VersionEntry>> PutVersion(WriteTxn& txn, const crypto::KeyId& id,
+                                                   std::uint32_t version,
+                                                   crypto::SecretBytes material, std::int64_t now,
+                                                   std::int64_t material_expires_at);
+  // Usable refuses a version whose imported material has expired.
+  Status Usable(const VersionEntry& version) const;
   Status PutKeyRecord(WriteTxn& txn, const crypto::KeyId& id, const KeyRecord& record);
   Result<KeyInfo> ChangeState(const crypto::KeyId& id, KeyOp op,
                               const std::function<Status(KeyRecord&)>& edit);

@@ -86,10 +86,11 @@ constexpr std::string_view kDefaultName = "admin-quorum";
 constexpr std::string_view kDefaultText = R"({
   "name": "admin-quorum",
   "version": 1,
-  "description": "Built-in default: two officers approve destructive administration. Replace it with admin-quorum.json in the policy folder, or apply version 2 or later.",
+  "description": "Built-in default: two officers approve destructive administration and key export. Replace it with admin-quorum.json in the policy folder, or apply version 2 or later.",
   "approvals": [
     {"id": "deletion-and-disable", "keys": ["*/*"],
      "operations": ["schedule-deletion", "disable"], "approvals": 2},
+    {"id": "export", "keys": ["*/*"], "operations": ["export"], "approvals": 2},
     {"id": "policy-change", "operations": ["policy-change"], "approvals": 2},
     {"id": "admin-tokens", "operations": ["admin-token-create"], "approvals": 2}
   ]

@@ -1,4 +1,4 @@
-// Store: Keyhold's embedded LMDB database (one directory, five tables).
+// Store: Keyhold's embedded LMDB database (one directory, eight tables).
 //
 // Durability: a WriteTxn is durable when Commit() returns ok. LMDB's default
 // sync mode is used (fsync of data and meta page on every commit); no flag
@@ -39,6 +39,7 @@ enum class Table : std::uint8_t {
   kTokens = 5,    // token accessor (16 hex) -> sealed token record (hash, never the token)
   kOfficers = 6,  // officer principal -> sealed officer record (Ed25519 public key)
   kRequests = 7,  // access request id (32 hex) -> sealed access request
+  kImports = 8,   // import token (32 hex) -> sealed import token (its RSA private key)
 };
 
 struct StoreOptions {
@@ -120,7 +121,7 @@ class Store {
   Store() = default;
   MDB_dbi Dbi(Table table) const;
   MDB_env* env_ = nullptr;
-  MDB_dbi dbis_[8] = {};
+  MDB_dbi dbis_[9] = {};  // indexed by Table (1..8)
   int lock_fd_ = -1;
   std::filesystem::path dir_;
   friend class ReadTxn;

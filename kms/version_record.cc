@@ -8,7 +8,8 @@ namespace keyhold::kms {
 namespace {
 
 constexpr std::uint8_t kVersionRecordFormat = 1;
-constexpr std::uint8_t kUsageRecordFormat = 1;
+constexpr std::uint8_t kUsageRecordFormatV1 = 1;
+constexpr std::uint8_t kUsageRecordFormat = 2;  // adds material_expires_at
 constexpr std::size_t kVersionBodySize = 1 + 4 + 32 + crypto::kKeyMaterialSize;
 
 Error Malformed(const char* what) {
@@ -56,6 +57,7 @@ std::vector<std::uint8_t> EncodeUsageRecord(const UsageRecord& record) {
   w.PutU8(kUsageRecordFormat);
   w.PutU64(record.reserved_encryptions);
   w.PutU64(static_cast<std::uint64_t>(record.created_at));
+  w.PutU64(static_cast<std::uint64_t>(record.material_expires_at));
   return out;
 }
 
@@ -64,11 +66,17 @@ Result<UsageRecord> ParseUsageRecord(std::span<const std::uint8_t> body) {
   std::uint8_t format = 0;
   UsageRecord record;
   std::uint64_t created = 0;
-  if (!r.ReadU8(&format) || format != kUsageRecordFormat ||
-      !r.ReadU64(&record.reserved_encryptions) || !r.ReadU64(&created) || !r.Done()) {
+  std::uint64_t expires = 0;
+  bool ok = r.ReadU8(&format) && (format == kUsageRecordFormat || format == kUsageRecordFormatV1) &&
+            r.ReadU64(&record.reserved_encryptions) && r.ReadU64(&created);
+  if (ok && format == kUsageRecordFormat) {
+    ok = r.ReadU64(&expires) && expires <= static_cast<std::uint64_t>(INT64_MAX);
+  }
+  if (!ok || !r.Done()) {
     return Malformed("usage");
   }
   record.created_at = static_cast<std::int64_t>(created);
+  record.material_expires_at = static_cast<std::int64_t>(expires);
   return record;
 }
 

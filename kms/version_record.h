@@ -33,7 +33,13 @@ Result<VersionRecord> ParseVersionRecord(std::span<const std::uint8_t> body);
 struct UsageRecord {
   std::uint64_t reserved_encryptions = 0;
   std::int64_t created_at = 0;
+  // Imported material only: unusable from this time on (unix seconds);
+  // 0, never. A re-import of the same material moves it.
+  std::int64_t material_expires_at = 0;
 };
+
+// EncodeUsageRecord writes format 2; ParseUsageRecord also reads format 1
+// (no expiry).
 
 std::vector<std::uint8_t> EncodeUsageRecord(const UsageRecord& record);
 Result<UsageRecord> ParseUsageRecord(std::span<const std::uint8_t> body);

@@ -27,8 +27,8 @@ namespace keyhold::policies {
 
 // kKeyOperations are the operations on one key that rules name.
 inline constexpr std::string_view kKeyOperations[] = {
-    "wrap",   "unwrap",  "rewrap", "generate-data-key", "create",          "read", "rotate",
-    "enable", "disable", "config", "schedule-deletion", "cancel-deletion",
+    "wrap",   "unwrap",  "rewrap", "generate-data-key", "create",          "read",   "rotate",
+    "enable", "disable", "config", "schedule-deletion", "cancel-deletion", "import", "export",
 };
 // kAdminOperations are operations on no key, which only approval rules name.
 inline constexpr std::string_view kAdminOperations[] = {"policy-change", "admin-token-create"};

@@ -168,6 +168,9 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
     case RouteId::kKeyUnwrap:
     case RouteId::kKeyRewrap:
     case RouteId::kKeyGenerateDataKey:
+    case RouteId::kKeyImportParams:
+    case RouteId::kKeyImport:
+    case RouteId::kKeyExport:
       return handlers_.Keys(call);
     case RouteId::kTokensCreate:
     case RouteId::kTokensList:

@@ -68,6 +68,12 @@ struct Reply {
 // (kForbidden, naming the rule, if it fails).
 Status Authorize(Access access, const Principal& principal, std::string_view tenant);
 
+// ExportBinding is the context an access request for "export" carries, and
+// the export call must match: the customer key's SHA-256 (of its DER
+// SubjectPublicKeyInfo, hex), the wrapping algorithm, the version.
+crypto::EncryptionContext ExportBinding(std::string_view public_key_sha256,
+                                        std::string_view algorithm, std::uint32_t version);
+
 class Handlers {
  public:
   Handlers(KeyService* service, const Config* config, Metrics* metrics, const Clock* clock,

@@ -1,5 +1,10 @@
-// Routes under /v1/keys: key administration and the key operations.
+// Routes under /v1/keys: key administration, the key operations, and BYOK
+// import and export.
 #include "crypto/base64.h"
+#include "crypto/check.h"
+#include "crypto/hex.h"
+#include "crypto/rsa_oaep.h"
+#include "crypto/sha256.h"
 #include "kms/api/handlers.h"
 #include "kms/api/render.h"
 #include "kms/api/requests.h"
@@ -43,9 +48,36 @@ std::string_view AdminOperation(RouteId id) {
       return "schedule-deletion";
     case RouteId::kKeyCancelDeletion:
       return "cancel-deletion";
+    case RouteId::kKeyImportParams:
+    case RouteId::kKeyImport:
+      return "import";
     default:
-      return "";
+      return "";  // key use and export are decided once their body is read
   }
+}
+
+}  // namespace
+
+crypto::EncryptionContext ExportBinding(std::string_view public_key_sha256,
+                                        std::string_view algorithm, std::uint32_t version) {
+  auto binding =
+      crypto::EncryptionContext::Create({{"key_version", std::to_string(version)},
+                                         {"public_key_sha256", std::string(public_key_sha256)},
+                                         {"wrapping_algorithm", std::string(algorithm)}});
+  // Three short ASCII entries always make a valid context.
+  KEYHOLD_CHECK(binding.ok());
+  return std::move(binding).value();
+}
+
+namespace {
+
+SecureJson AlgorithmNames() {
+  SecureJson names = SecureJson::array();
+  for (auto a : {crypto::WrappingAlgorithm::kRsaesOaepSha256,
+                 crypto::WrappingAlgorithm::kRsaAesKeyWrapSha256}) {
+    names.push_back(S(crypto::WrappingAlgorithmName(a)));
+  }
+  return names;
 }
 
 }  // namespace
@@ -182,7 +214,8 @@ Result<Reply> Handlers::Keys(const Call& call) {
     call.facts->key = body.id.ToString();
     KEYHOLD_TRY(Authorize(call.route.access, who, body.id.tenant()));
     KEYHOLD_TRY(Decide(call, "create", body.id, nullptr, std::nullopt));
-    KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->CreateKey(body.id, {body.rotation_period_s}));
+    KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key,
+                             ring->CreateKey(body.id, {body.rotation_period_s, body.exportable}));
     reply.status = 201;
     reply.body = RenderKey(key, Versions::kInclude);
     reply.body["residency"] = Residency(body.id.tenant());
@@ -309,6 +342,70 @@ Result<Reply> Handlers::Keys(const Call& call) {
       if (body.include_plaintext) {
         KEYHOLD_ASSIGN_OR_RETURN(reply.body["plaintext"], SecretBase64(dk.plaintext));
       }
+      return reply;
+    }
+    case RouteId::kKeyImportParams: {
+      KEYHOLD_ASSIGN_OR_RETURN(ImportParamsBody body, DecodeImportParams(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(std::shared_ptr<KeyImporter> importer, service_->importer());
+      KEYHOLD_ASSIGN_OR_RETURN(ImportParams params,
+                               importer->NewParams(id, body.key_bits, body.lifetime_s));
+      reply.body["import_token"] = S(params.token);
+      reply.body["public_key"] = S(params.public_key_pem);
+      reply.body["wrapping_key_spec"] = S("RSA_" + std::to_string(params.key_bits));
+      reply.body["wrapping_algorithms"] = AlgorithmNames();
+      reply.body["expires_at"] = S(Rfc3339(params.expires_at));
+      return reply;
+    }
+    case RouteId::kKeyImport: {
+      KEYHOLD_ASSIGN_OR_RETURN(ImportBody body, DecodeImport(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(std::shared_ptr<KeyImporter> importer, service_->importer());
+      ImportCall import{std::move(body.import_token), body.algorithm,
+                        std::move(body.wrapped_material),
+                        ImportOptions{body.version, body.material_expires_at, body.exportable}};
+      KEYHOLD_ASSIGN_OR_RETURN(ImportResult done, importer->Import(id, import));
+      call.facts->key_version = done.version;
+      KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->GetKey(id));
+      reply.status = done.created ? 201 : 200;
+      reply.body = RenderKey(key, Versions::kInclude);
+      reply.body["residency"] = Residency(id.tenant());
+      reply.body["imported_version"] = done.version;
+      return reply;
+    }
+    case RouteId::kKeyExport: {
+      KEYHOLD_ASSIGN_OR_RETURN(ExportBody body, DecodeExport(*call.body));
+      KEYHOLD_ASSIGN_OR_RETURN(std::unique_ptr<crypto::RsaPublicKey> customer,
+                               crypto::RsaPublicKey::FromPem(body.public_key_pem));
+      // Refuse what could never be exported before a grant is spent on it.
+      KEYHOLD_ASSIGN_OR_RETURN(KeyInfo key, ring->GetKey(id));
+      KEYHOLD_TRY(Transition(key.record.state, KeyOp::kExport));
+      if (!key.record.exportable) {
+        return MakeError(ErrorCode::kInvalidKeyState,
+                         id.ToString() + " was not created exportable: its material never leaves");
+      }
+      const std::uint32_t version = body.version.value_or(key.record.primary_version);
+      KEYHOLD_ASSIGN_OR_RETURN(crypto::Sha256Digest fingerprint, customer->Sha256());
+      const std::string fingerprint_hex = crypto::HexEncode(fingerprint);
+      // What the officers approve: this public key, this algorithm, this
+      // version. A grant for any other is refused.
+      const crypto::EncryptionContext binding =
+          ExportBinding(fingerprint_hex, crypto::WrappingAlgorithmName(body.algorithm), version);
+      call.facts->context = binding;
+      call.facts->key_version = version;
+      KEYHOLD_TRY(Decide(call, "export", id, &binding, std::nullopt));
+      if (call.facts->access_request.empty()) {
+        // Decide found no approval rule for this export: no quorum, no export.
+        return MakeError(ErrorCode::kApprovalRequired,
+                         "export needs an access request approved by officers, and an approval "
+                         "rule that covers it; this instance has none (docs/byok.md)");
+      }
+      KEYHOLD_ASSIGN_OR_RETURN(ExportedMaterial material, ring->ExportMaterial(id, version));
+      KEYHOLD_ASSIGN_OR_RETURN(
+          std::vector<std::uint8_t> wrapped,
+          crypto::WrapKeyMaterial(*customer, body.algorithm, material.material));
+      reply.body["wrapped_material"] = S(crypto::Base64Encode(wrapped));
+      reply.body["key_version"] = material.version;
+      reply.body["wrapping_algorithm"] = S(crypto::WrappingAlgorithmName(body.algorithm));
+      reply.body["public_key_sha256"] = S(fingerprint_hex);
       return reply;
     }
     default:

@@ -31,7 +31,8 @@ SecureJson RenderKey(const KeyInfo& key, Versions with) {
   out["tenant"] = S(key.id.tenant());
   out["name"] = S(key.id.name());
   out["state"] = S(KeyStateName(r.state));
-  out["origin"] = S("generated");
+  out["origin"] = S(KeyOriginName(r.origin));
+  out["exportable"] = r.exportable;
   out["primary_version"] = r.primary_version;
   out["latest_version"] = r.latest_version;
   out["min_decryption_version"] = r.min_decryption_version;
@@ -47,6 +48,7 @@ SecureJson RenderKey(const KeyInfo& key, Versions with) {
       item["version"] = v.version;
       item["created_at"] = S(Rfc3339(v.created_at));
       item["encryptions"] = v.encryptions;
+      item["material_expires_at"] = TimeOrNull(v.material_expires_at);
       versions.push_back(std::move(item));
     }
     out["versions"] = std::move(versions);

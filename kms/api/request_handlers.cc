@@ -95,22 +95,30 @@ SecureJson RenderRequest(const AccessRequest& r, std::int64_t now) {
   return out;
 }
 
-// CheckBinding: an access request for an administrative operation names
-// exactly what it is for, so its grant cannot be spent on anything else.
+// CheckBinding: an access request for an administrative operation, or for
+// an export, names exactly what it is for, so its grant cannot be spent on
+// anything else.
 Status CheckBinding(std::string_view op, const crypto::EncryptionContext& context) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : context.entries()) {
     keys.push_back(k);
   }
-  const std::vector<std::string> want =
-      op == "policy-change" ? std::vector<std::string>{"document_sha256", "policy"}
-                            : std::vector<std::string>{"principal", "roles", "tenant"};
+  std::vector<std::string> want;
+  std::string spelled;
+  if (op == "policy-change") {
+    want = {"document_sha256", "policy"};
+    spelled = "{\"policy\", \"document_sha256\"}";
+  } else if (op == "export") {
+    want = {"key_version", "public_key_sha256", "wrapping_algorithm"};
+    spelled = "{\"public_key_sha256\", \"wrapping_algorithm\", \"key_version\"}";
+  } else {
+    want = {"principal", "roles", "tenant"};
+    spelled = "{\"principal\", \"tenant\", \"roles\"}";
+  }
   if (keys != want) {
-    return MakeError(ErrorCode::kInvalidRequest,
-                     std::string("a request for ") + std::string(op) + " needs a context of " +
-                         (op == "policy-change" ? "{\"policy\", \"document_sha256\"}"
-                                                : "{\"principal\", \"tenant\", \"roles\"}") +
-                         ": what the approval is for");
+    return MakeError(ErrorCode::kInvalidRequest, "a request for " + std::string(op) +
+                                                     " needs a context of " + spelled +
+                                                     ": what the approval is for");
   }
   return Status::Ok();
 }
@@ -133,7 +141,9 @@ Result<Reply> Handlers::Requests(const Call& call) {
       std::string rule_name;
       if (policies::IsKeyOperation(body.operation)) {
         KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Parse(body.key));
-        if (FloorFor(body.operation) != Access::kKeyUse && !body.context.entries().empty()) {
+        if (body.operation == "export") {
+          KEYHOLD_TRY(CheckBinding(body.operation, body.context));
+        } else if (FloorFor(body.operation) != Access::kKeyUse && !body.context.entries().empty()) {
           // Only key use carries a context; a grant for anything else with
           // one could never be used.
           return MakeError(ErrorCode::kInvalidRequest,

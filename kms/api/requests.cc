@@ -48,9 +48,88 @@ Result<CreateKeyBody> DecodeCreateKey(const SecureJson& body) {
   KEYHOLD_ASSIGN_OR_RETURN(std::string tenant, Require(r.String("tenant", 64), "tenant"));
   KEYHOLD_ASSIGN_OR_RETURN(std::string name, Require(r.String("name", 128), "name"));
   KEYHOLD_ASSIGN_OR_RETURN(auto period, r.Uint("rotation_period_s", 0, kMaxPeriod));
+  KEYHOLD_ASSIGN_OR_RETURN(auto exportable, r.Bool("exportable"));
   KEYHOLD_TRY(r.Finish());
   KEYHOLD_ASSIGN_OR_RETURN(crypto::KeyId id, crypto::KeyId::Create(tenant, name));
-  return CreateKeyBody{std::move(id), period};
+  return CreateKeyBody{std::move(id), period, exportable.value_or(false)};
+}
+
+Result<ImportParamsBody> DecodeImportParams(const SecureJson& body) {
+  FieldReader r(body);
+  KEYHOLD_ASSIGN_OR_RETURN(auto spec, r.String("wrapping_key_spec", 16));
+  KEYHOLD_ASSIGN_OR_RETURN(auto lifetime, r.Uint("valid_for_s", 60, 86400));
+  KEYHOLD_TRY(r.Finish());
+  ImportParamsBody out;
+  if (spec) {
+    if (*spec == "RSA_4096") {
+      out.key_bits = 4096;
+    } else if (*spec != "RSA_3072") {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       "field 'wrapping_key_spec' must be RSA_3072 or RSA_4096");
+    }
+  }
+  out.lifetime_s = static_cast<std::int64_t>(lifetime.value_or(86400));
+  return out;
+}
+
+namespace {
+
+Result<crypto::WrappingAlgorithm> ReadWrappingAlgorithm(FieldReader& r) {
+  KEYHOLD_ASSIGN_OR_RETURN(std::string name,
+                           Require(r.String("wrapping_algorithm", 64), "wrapping_algorithm"));
+  auto algorithm = crypto::ParseWrappingAlgorithm(name);
+  if (!algorithm.ok()) {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "field 'wrapping_algorithm' must be RSAES_OAEP_SHA_256 or "
+                     "RSA_AES_KEY_WRAP_SHA_256");
+  }
+  return *algorithm;
+}
+
+Result<std::optional<std::uint32_t>> ReadVersion(FieldReader& r) {
+  KEYHOLD_ASSIGN_OR_RETURN(auto version,
+                           r.Uint("version", 1, std::numeric_limits<std::uint32_t>::max()));
+  if (!version) {
+    return std::optional<std::uint32_t>();
+  }
+  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(*version));
+}
+
+}  // namespace
+
+Result<ImportBody> DecodeImport(const SecureJson& body) {
+  FieldReader r(body);
+  ImportBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.import_token, Require(r.String("import_token", 64), "import_token"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.algorithm, ReadWrappingAlgorithm(r));
+  // RSA-4096 (512 bytes) and a KWP-wrapped 32-byte key (40 bytes), with room.
+  KEYHOLD_ASSIGN_OR_RETURN(out.wrapped_material,
+                           Require(r.Base64("wrapped_material", 2048), "wrapped_material"));
+  KEYHOLD_ASSIGN_OR_RETURN(auto expires, r.String("material_expires_at", 32));
+  KEYHOLD_ASSIGN_OR_RETURN(out.version, ReadVersion(r));
+  KEYHOLD_ASSIGN_OR_RETURN(auto exportable, r.Bool("exportable"));
+  KEYHOLD_TRY(r.Finish());
+  if (expires) {
+    auto when = policies::ParseUtcTime(*expires);
+    if (!when.ok()) {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       "field 'material_expires_at' must be a UTC time like 2027-01-31T00:00:00Z");
+    }
+    out.material_expires_at = *when;
+  }
+  out.exportable = exportable.value_or(false);
+  return out;
+}
+
+Result<ExportBody> DecodeExport(const SecureJson& body) {
+  FieldReader r(body);
+  ExportBody out;
+  KEYHOLD_ASSIGN_OR_RETURN(out.public_key_pem,
+                           Require(r.String("public_key", 16384), "public_key"));
+  KEYHOLD_ASSIGN_OR_RETURN(out.algorithm, ReadWrappingAlgorithm(r));
+  KEYHOLD_ASSIGN_OR_RETURN(out.version, ReadVersion(r));
+  KEYHOLD_TRY(r.Finish());
+  return out;
 }
 
 Result<KeyConfigBody> DecodeKeyConfig(const SecureJson& body) {

@@ -15,6 +15,7 @@
 #include "crypto/encryption_context.h"
 #include "crypto/error.h"
 #include "crypto/key_id.h"
+#include "crypto/key_transport.h"
 #include "crypto/secret_bytes.h"
 #include "kms/api/json.h"
 #include "kms/audit/audit_reader.h"
@@ -33,6 +34,30 @@ struct Justification {
 struct CreateKeyBody {
   crypto::KeyId id;
   std::optional<std::uint64_t> rotation_period_s;
+  bool exportable = false;
+};
+
+// POST /v1/keys/{tenant}/{name}/import-params.
+struct ImportParamsBody {
+  std::uint32_t key_bits = 3072;    // wrapping_key_spec RSA_3072 | RSA_4096
+  std::int64_t lifetime_s = 86400;  // valid_for_s, 60 s to 24 h
+};
+
+// POST /v1/keys/{tenant}/{name}/import.
+struct ImportBody {
+  std::string import_token;
+  crypto::WrappingAlgorithm algorithm = crypto::WrappingAlgorithm::kRsaAesKeyWrapSha256;
+  std::vector<std::uint8_t> wrapped_material;
+  std::int64_t material_expires_at = 0;  // 0: never
+  std::optional<std::uint32_t> version;
+  bool exportable = false;
+};
+
+// POST /v1/keys/{tenant}/{name}/export.
+struct ExportBody {
+  std::string public_key_pem;
+  crypto::WrappingAlgorithm algorithm = crypto::WrappingAlgorithm::kRsaAesKeyWrapSha256;
+  std::optional<std::uint32_t> version;
 };
 
 struct KeyConfigBody {
@@ -107,6 +132,9 @@ struct CreateTokenBody {
 };
 
 Result<CreateKeyBody> DecodeCreateKey(const SecureJson& body);
+Result<ImportParamsBody> DecodeImportParams(const SecureJson& body);
+Result<ImportBody> DecodeImport(const SecureJson& body);
+Result<ExportBody> DecodeExport(const SecureJson& body);
 Result<KeyConfigBody> DecodeKeyConfig(const SecureJson& body);
 Result<ScheduleDeletionBody> DecodeScheduleDeletion(const SecureJson& body);
 Result<WrapBody> DecodeWrap(const SecureJson& body);

@@ -436,10 +436,35 @@ void RunDecoders(const SecureJson& body) {
   constexpr std::uint64_t kMaxPeriod = 100ULL * 365 * 86400;
 
   Check(kms::DecodeCreateKey(body), keys, values, [&](const kms::CreateKeyBody& b) {
-    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"tenant", "name", "rotation_period_s"}));
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"tenant", "name", "rotation_period_s", "exportable"}));
     auto reparsed = keyhold::crypto::KeyId::Parse(b.id.ToString());
     KEYHOLD_FUZZ_CHECK(reparsed.ok() && *reparsed == b.id);
     KEYHOLD_FUZZ_CHECK(!b.rotation_period_s || *b.rotation_period_s <= kMaxPeriod);
+  });
+  Check(kms::DecodeImportParams(body), keys, values, [&](const kms::ImportParamsBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"wrapping_key_spec", "valid_for_s"}));
+    KEYHOLD_FUZZ_CHECK(b.key_bits == 3072 || b.key_bits == 4096);
+    KEYHOLD_FUZZ_CHECK(b.lifetime_s >= 60 && b.lifetime_s <= 86400);
+  });
+  Check(kms::DecodeImport(body), keys, values, [&](const kms::ImportBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"import_token", "wrapping_algorithm", "wrapped_material",
+                                         "material_expires_at", "version", "exportable"}));
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "import_token") == b.import_token);
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "wrapping_algorithm") ==
+                       keyhold::crypto::WrappingAlgorithmName(b.algorithm));
+    KEYHOLD_FUZZ_CHECK(b.wrapped_material.size() <= 2048);
+    KEYHOLD_FUZZ_CHECK(!b.version || *b.version >= 1);
+    CheckUtcTime(body, "material_expires_at",
+                 b.material_expires_at == 0 && !BodyString(body, "material_expires_at")
+                     ? std::optional<std::int64_t>()
+                     : std::optional<std::int64_t>(b.material_expires_at));
+  });
+  Check(kms::DecodeExport(body), keys, values, [&](const kms::ExportBody& b) {
+    KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"public_key", "wrapping_algorithm", "version"}));
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "public_key") == b.public_key_pem);
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "wrapping_algorithm") ==
+                       keyhold::crypto::WrappingAlgorithmName(b.algorithm));
+    KEYHOLD_FUZZ_CHECK(!b.version || *b.version >= 1);
   });
   Check(kms::DecodeKeyConfig(body), keys, values, [&](const kms::KeyConfigBody& b) {
     KEYHOLD_FUZZ_CHECK(OnlyFields(body, {"min_decryption_version", "rotation_period_s"}));

@@ -7,10 +7,17 @@ namespace {
 
 constexpr KeyState kStates[] = {KeyState::kEnabled, KeyState::kDisabled, KeyState::kPendingDeletion,
                                 KeyState::kDestroyed};
-constexpr KeyOp kOps[] = {
-    KeyOp::kWrap,    KeyOp::kUnwrap,    KeyOp::kRotate,           KeyOp::kEnable,
-    KeyOp::kDisable, KeyOp::kSetConfig, KeyOp::kScheduleDeletion, KeyOp::kCancelDeletion,
-    KeyOp::kDestroy};
+constexpr KeyOp kOps[] = {KeyOp::kWrap,
+                          KeyOp::kUnwrap,
+                          KeyOp::kRotate,
+                          KeyOp::kEnable,
+                          KeyOp::kDisable,
+                          KeyOp::kSetConfig,
+                          KeyOp::kScheduleDeletion,
+                          KeyOp::kCancelDeletion,
+                          KeyOp::kDestroy,
+                          KeyOp::kImport,
+                          KeyOp::kExport};
 
 // The whole state machine, written out independently of the implementation's
 // table: 0 = refused.
@@ -31,6 +38,8 @@ TEST(Transition, EveryStateTimesEveryOperation) {
       {KeyState::kEnabled, KeyOp::kScheduleDeletion, 3},
       {KeyState::kEnabled, KeyOp::kCancelDeletion, 0},
       {KeyState::kEnabled, KeyOp::kDestroy, 0},
+      {KeyState::kEnabled, KeyOp::kImport, 1},
+      {KeyState::kEnabled, KeyOp::kExport, 1},
       {KeyState::kDisabled, KeyOp::kWrap, 0},
       {KeyState::kDisabled, KeyOp::kUnwrap, 0},
       {KeyState::kDisabled, KeyOp::kRotate, 0},
@@ -40,6 +49,8 @@ TEST(Transition, EveryStateTimesEveryOperation) {
       {KeyState::kDisabled, KeyOp::kScheduleDeletion, 3},
       {KeyState::kDisabled, KeyOp::kCancelDeletion, 0},
       {KeyState::kDisabled, KeyOp::kDestroy, 0},
+      {KeyState::kDisabled, KeyOp::kImport, 2},
+      {KeyState::kDisabled, KeyOp::kExport, 2},
       {KeyState::kPendingDeletion, KeyOp::kWrap, 0},
       {KeyState::kPendingDeletion, KeyOp::kUnwrap, 0},
       {KeyState::kPendingDeletion, KeyOp::kRotate, 0},
@@ -49,6 +60,8 @@ TEST(Transition, EveryStateTimesEveryOperation) {
       {KeyState::kPendingDeletion, KeyOp::kScheduleDeletion, 0},
       {KeyState::kPendingDeletion, KeyOp::kCancelDeletion, 2},
       {KeyState::kPendingDeletion, KeyOp::kDestroy, 4},
+      {KeyState::kPendingDeletion, KeyOp::kImport, 0},
+      {KeyState::kPendingDeletion, KeyOp::kExport, 0},
   };
   int checked = 0;
   for (const Expect& e : table) {

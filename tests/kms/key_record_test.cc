@@ -24,7 +24,7 @@ using keyhold::testing::Bytes;
 using keyhold::testing::FromHex;
 using keyhold::testing::ToHex;
 
-constexpr std::size_t kBodySize = 1 + 1 + 1 + 4 + 4 + 4 + 8 + 8 + 8 + 8 + 8;
+constexpr std::size_t kBodySize = 1 + 1 + 1 + 4 + 4 + 4 + 8 + 8 + 8 + 8 + 8 + 1;
 
 crypto::KeyId Id(std::string_view text) {
   return crypto::KeyId::Parse(text).value();
@@ -77,18 +77,51 @@ TEST(KeyRecordTest, Encoding) {
   r.rotation_period_s = 0xfedcba9876543210;
   r.deletion_at = std::numeric_limits<std::int64_t>::min();
   EXPECT_EQ(ToHex(EncodeKeyRecord(r)),
-            "01"                  // format
-            "03"                  // state: pending deletion
-            "01"                  // origin: generated
-            "01020304"            // primary version
-            "00000102"            // min decryption version
-            "0a0b0c0d"            // latest version
-            "1122334455667788"    // created
-            "ffffffffffffffff"    // updated (-1)
-            "0000000000000000"    // last rotated
-            "fedcba9876543210"    // rotation period
-            "8000000000000000");  // deletion at (INT64_MIN)
+            "02"                // format
+            "03"                // state: pending deletion
+            "01"                // origin: generated
+            "01020304"          // primary version
+            "00000102"          // min decryption version
+            "0a0b0c0d"          // latest version
+            "1122334455667788"  // created
+            "ffffffffffffffff"  // updated (-1)
+            "0000000000000000"  // last rotated
+            "fedcba9876543210"  // rotation period
+            "8000000000000000"  // deletion at (INT64_MIN)
+            "00");              // not exportable
   ExpectRoundTrip(r);
+  r.origin = KeyOrigin::kExternal;
+  r.exportable = true;
+  const std::string hex = ToHex(EncodeKeyRecord(r));
+  EXPECT_EQ(hex.substr(4, 2), "02");            // origin: external
+  EXPECT_EQ(hex.substr(hex.size() - 2), "01");  // exportable
+  ExpectRoundTrip(r);
+}
+
+TEST(KeyRecordTest, FormatOneRecordsReadAsGeneratedAndNotExportable) {
+  // A record written before BYOK: format 1, no exportable byte.
+  auto body = EncodeKeyRecord(Valid());
+  body[0] = 1;
+  body.pop_back();
+  auto parsed = ParseKeyRecord(body);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_FALSE(parsed->exportable);
+  EXPECT_EQ(parsed->origin, KeyOrigin::kGenerated);
+  // Format 1 never held an external key, nor the exportable byte.
+  auto external = body;
+  external[2] = static_cast<std::uint8_t>(KeyOrigin::kExternal);
+  ExpectCorrupt(external, "format 1, external origin");
+  auto with_flag = body;
+  with_flag.push_back(0);
+  ExpectCorrupt(with_flag, "format 1 with an exportable byte");
+}
+
+TEST(KeyRecordTest, ParseRefusesAnExportableByteOtherThanZeroOrOne) {
+  for (std::uint8_t flag : {2, 0x80, 0xff}) {
+    auto body = EncodeKeyRecord(Valid());
+    body.back() = flag;
+    ExpectCorrupt(body, "exportable " + std::to_string(flag));
+  }
 }
 
 TEST(KeyRecordTest, DefaultsAreEnabledAndGenerated) {
@@ -164,7 +197,7 @@ TEST(KeyRecordTest, ParseRefusesTrailingBytes) {
 }
 
 TEST(KeyRecordTest, ParseRefusesUnknownFormat) {
-  for (int format : {0, 2, 0xff}) {
+  for (int format : {0, 3, 0xff}) {
     auto body = EncodeKeyRecord(Valid());
     body[0] = static_cast<std::uint8_t>(format);
     ExpectCorrupt(body, "format " + std::to_string(format));
@@ -180,7 +213,7 @@ TEST(KeyRecordTest, ParseRefusesUnknownState) {
 }
 
 TEST(KeyRecordTest, ParseRefusesUnknownOrigin) {
-  for (int origin : {0, 2, 3, 0xff}) {
+  for (int origin : {0, 3, 0xff}) {
     auto body = EncodeKeyRecord(Valid());
     body[2] = static_cast<std::uint8_t>(origin);
     ExpectCorrupt(body, "origin " + std::to_string(origin));
@@ -220,15 +253,18 @@ TEST(KeyRecordTest, ParseRefusesBrokenVersionRules) {
 }
 
 TEST(KeyRecordTest, ParseRefusesEveryBodyMadeOfOneByte) {
-  // All 0x01 is the one valid body of this kind: format 1, enabled,
-  // generated, versions 0x01010101 (equal, so consistent).
-  EXPECT_TRUE(ParseKeyRecord(std::vector<std::uint8_t>(kBodySize, 1)).ok());
+  // At the format 1 length, all 0x01 is the one valid body of this kind:
+  // format 1, enabled, generated, versions 0x01010101 (equal, so
+  // consistent). At the format 2 length none is: all 0x02 would say
+  // exportable 2.
+  EXPECT_TRUE(ParseKeyRecord(std::vector<std::uint8_t>(kBodySize - 1, 1)).ok());
   for (int b = 0; b < 256; ++b) {
-    if (b == 1) {
-      continue;
-    }
     ExpectCorrupt(std::vector<std::uint8_t>(kBodySize, static_cast<std::uint8_t>(b)),
                   "all bytes " + std::to_string(b));
+    if (b != 1) {
+      ExpectCorrupt(std::vector<std::uint8_t>(kBodySize - 1, static_cast<std::uint8_t>(b)),
+                    "format 1 length, all bytes " + std::to_string(b));
+    }
   }
 }
 

@@ -65,12 +65,14 @@ TEST(RenderRfc3339, KnownInstants) {
 TEST(RenderKey, ExactFieldsWithoutVersions) {
   const KeyInfo key = SampleKey();
   const SecureJson doc = RenderKey(key);
-  EXPECT_EQ(Keys(doc), (std::vector<std::string>{
-                           "created_at", "deletion_at", "id", "last_rotated_at", "latest_version",
-                           "min_decryption_version", "name", "origin", "primary_version",
-                           "rotation_period_s", "state", "tenant", "updated_at"}));
+  EXPECT_EQ(Keys(doc),
+            (std::vector<std::string>{"created_at", "deletion_at", "exportable", "id",
+                                      "last_rotated_at", "latest_version", "min_decryption_version",
+                                      "name", "origin", "primary_version", "rotation_period_s",
+                                      "state", "tenant", "updated_at"}));
   EXPECT_EQ(Text(doc),
-            "{\"created_at\":\"2023-11-14T22:13:20Z\",\"deletion_at\":null,\"id\":\"acme/app\","
+            "{\"created_at\":\"2023-11-14T22:13:20Z\",\"deletion_at\":null,\"exportable\":false,"
+            "\"id\":\"acme/app\","
             "\"last_rotated_at\":\"2024-02-29T12:34:56Z\",\"latest_version\":3,"
             "\"min_decryption_version\":2,\"name\":\"app\",\"origin\":\"generated\","
             "\"primary_version\":3,\"rotation_period_s\":86400,\"state\":\"enabled\","
@@ -110,9 +112,11 @@ TEST(RenderKey, VersionsOnlyWhenAskedFor) {
   const SecureJson doc = RenderKey(key, Versions::kInclude);
   ASSERT_TRUE(doc.contains("versions"));
   EXPECT_EQ(Text(doc["versions"]),
-            "[{\"created_at\":\"2023-11-14T22:13:20Z\",\"encryptions\":0,\"version\":2},"
-            "{\"created_at\":\"2024-02-29T12:34:56Z\",\"encryptions\":4294967296,\"version\":3}]");
-  EXPECT_EQ(Keys(doc).size(), 14u);
+            "[{\"created_at\":\"2023-11-14T22:13:20Z\",\"encryptions\":0,"
+            "\"material_expires_at\":null,\"version\":2},"
+            "{\"created_at\":\"2024-02-29T12:34:56Z\",\"encryptions\":4294967296,"
+            "\"material_expires_at\":null,\"version\":3}]");
+  EXPECT_EQ(Keys(doc).size(), 15u);
 }
 
 TEST(RenderKey, NeverRotatedRecordShowsTheEpoch) {

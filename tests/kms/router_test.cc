@@ -28,7 +28,8 @@ struct Expected {
 };
 
 // Public: health, seal status, init, unseal, metrics. Keys: read (admin,
-// app, auditor), admin (create, rotate, config, enable, disable, deletion),
+// app, auditor), admin (create, rotate, config, enable, disable, deletion,
+// import, export),
 // use (wrap, unwrap, rewrap, generate-data-key). Tokens and sealing: admin
 // of tenant "*".
 const std::vector<Expected>& Table() {
@@ -69,6 +70,12 @@ const std::vector<Expected>& Table() {
        Access::kKeyUse, "acme", "app", ""},
       {"POST", "/v1/keys/acme/app/generate-data-key", "/v1/keys/{tenant}/{name}/generate-data-key",
        RouteId::kKeyGenerateDataKey, Access::kKeyUse, "acme", "app", ""},
+      {"POST", "/v1/keys/acme/app/import-params", "/v1/keys/{tenant}/{name}/import-params",
+       RouteId::kKeyImportParams, Access::kKeyAdmin, "acme", "app", ""},
+      {"POST", "/v1/keys/acme/app/import", "/v1/keys/{tenant}/{name}/import", RouteId::kKeyImport,
+       Access::kKeyAdmin, "acme", "app", ""},
+      {"POST", "/v1/keys/acme/app/export", "/v1/keys/{tenant}/{name}/export", RouteId::kKeyExport,
+       Access::kKeyAdmin, "acme", "app", ""},
       {"POST", "/v1/tokens", "/v1/tokens", RouteId::kTokensCreate, Access::kGlobalAdmin, "", "",
        ""},
       {"GET", "/v1/tokens", "/v1/tokens", RouteId::kTokensList, Access::kGlobalAdmin, "", "", ""},
@@ -142,6 +149,8 @@ TEST(RouterMatch, ChangesStateOnExactlyTheMutatingRoutes) {
                                       RouteId::kKeyConfig,
                                       RouteId::kKeyScheduleDeletion,
                                       RouteId::kKeyCancelDeletion,
+                                      RouteId::kKeyImportParams,
+                                      RouteId::kKeyImport,
                                       RouteId::kTokensCreate,
                                       RouteId::kTokenRevoke,
                                       RouteId::kPolicyPut,

@@ -152,14 +152,35 @@ TEST(UsageRecordTest, Encoding) {
   UsageRecord r;
   r.reserved_encryptions = 0x0102030405060708;
   r.created_at = -2;
+  r.material_expires_at = 0x1020304050607080;
   EXPECT_EQ(ToHex(EncodeUsageRecord(r)),
-            "01"
+            "02"
             "0102030405060708"
-            "fffffffffffffffe");
+            "fffffffffffffffe"
+            "1020304050607080");
   EXPECT_EQ(ToHex(EncodeUsageRecord(UsageRecord{})),
-            "01"
+            "02"
+            "0000000000000000"
             "0000000000000000"
             "0000000000000000");
+}
+
+TEST(UsageRecordTest, FormatOneRecordsHaveNoExpiry) {
+  // Written before BYOK: format 1, no expiry field.
+  auto body = EncodeUsageRecord(UsageRecord{7, 1700000000, 0});
+  body[0] = 1;
+  body.resize(17);
+  auto parsed = ParseUsageRecord(body);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->reserved_encryptions, 7u);
+  EXPECT_EQ(parsed->created_at, 1700000000);
+  EXPECT_EQ(parsed->material_expires_at, 0);
+}
+
+TEST(UsageRecordTest, ParseRefusesANegativeExpiry) {
+  auto body = EncodeUsageRecord(UsageRecord{1, 2, 3});
+  body[17] = 0x80;
+  ExpectUsageCorrupt(body, "expiry with the top bit set");
 }
 
 TEST(UsageRecordTest, RoundTripExtremes) {
@@ -171,7 +192,7 @@ TEST(UsageRecordTest, RoundTripExtremes) {
     for (std::int64_t created : {kMin64, std::int64_t{-1}, std::int64_t{0}, kMax64}) {
       const UsageRecord r{reserved, created};
       const auto body = EncodeUsageRecord(r);
-      ASSERT_EQ(body.size(), 17u);
+      ASSERT_EQ(body.size(), 25u);
       auto parsed = ParseUsageRecord(body);
       ASSERT_TRUE(parsed.ok()) << parsed.error().message;
       EXPECT_EQ(parsed->reserved_encryptions, reserved);
@@ -197,7 +218,7 @@ TEST(UsageRecordTest, ParseRefusesTrailingBytes) {
 }
 
 TEST(UsageRecordTest, ParseRefusesUnknownFormat) {
-  for (int format : {0, 2, 0xff}) {
+  for (int format : {0, 3, 0xff}) {
     auto body = EncodeUsageRecord(UsageRecord{1, 2});
     body[0] = static_cast<std::uint8_t>(format);
     ExpectUsageCorrupt(body, "format " + std::to_string(format));

@@ -19,24 +19,11 @@
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
 #include "kms/audit/audit_verifier.h"
+#include "tests/server/officers.h"
 #include "tests/server/server_fixture.h"
 
 namespace keyhold::kms {
 namespace {
-
-crypto::Ed25519Signer SignerFrom(std::uint8_t fill) {
-  std::uint8_t seed[32];
-  std::fill(std::begin(seed), std::end(seed), fill);
-  auto secret = crypto::SecretBytes::CopyFrom(seed);
-  auto signer = crypto::Ed25519Signer::FromSeed(*secret);
-  return std::move(signer).value();
-}
-
-std::string Sign(const crypto::Ed25519Signer& signer, const std::string& text) {
-  const crypto::Sha256Digest digest =
-      crypto::Sha256({{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}});
-  return crypto::Base64Encode(signer.Sign(digest));
-}
 
 class ApprovalTest : public ServerTest {
  protected:

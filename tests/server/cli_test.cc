@@ -470,6 +470,8 @@ TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
                           "key disable",
                           "key schedule-deletion",
                           "key cancel-deletion",
+                          "key import",
+                          "key export",
                           "wrap",
                           "unwrap",
                           "rewrap",
@@ -481,7 +483,25 @@ TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
                           "audit",
                           "audit verify",
                           "audit export",
-                          "audit tail"}) {
+                          "audit tail",
+                          "encrypt",
+                          "decrypt",
+                          "request",
+                          "request create",
+                          "request list",
+                          "request show",
+                          "request approve",
+                          "request deny",
+                          "officer",
+                          "officer keygen",
+                          "officer enrol",
+                          "officer list",
+                          "officer remove",
+                          "policy",
+                          "policy apply",
+                          "policy list",
+                          "policy show",
+                          "policy test"}) {
     CliRun help = Keyhold(std::string(cmd) + " --help");
     EXPECT_EQ(help.exit_code, 0) << cmd;
     // An example is a line that starts "Example:" and runs keyhold itself.

@@ -289,7 +289,7 @@ TEST_F(DefaultQuorumTest, DestructiveAdministrationNeedsTwoOfficers) {
   InitAndUnseal();
   Answer list = Get(admin_token_, "/v1/policies/admin-quorum");
   ASSERT_EQ(list.status, 200) << list.raw;
-  EXPECT_EQ(list.body["approvals"], 3);
+  EXPECT_EQ(list.body["approvals"], 4);
   ASSERT_EQ(
       ServerTest::Call(admin_token_, "POST", "/v1/keys", Json{{"tenant", "acme"}, {"name", "k"}})
           .status,
