@@ -287,7 +287,10 @@ constexpr std::string_view kApiWords[] = {
     "ttl_s",       "shamir",      "key_file",          "admin",
     "app",         "officer",     "auditor",           "operation",
     "key",         "not_before",  "not_after",         "signature",
-    "comment",     "public_key",
+    "comment",     "public_key",  "wrapping_algorithm", "import_token",
+    "wrapped_material", "material_expires_at", "version", "exportable",
+    "valid_for_s", "wrapping_key_spec", "RSA_3072", "RSA_4096",
+    "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_256",
 };
 
 bool IsWordByte(char c) {
