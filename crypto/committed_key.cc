@@ -8,6 +8,7 @@ namespace keyhold::crypto {
 namespace {
 constexpr std::string_view kEncryptLabel = "keyhold/v1/key-version/encrypt";
 constexpr std::string_view kCommitLabel = "keyhold/v1/key-version/commit";
+constexpr std::string_view kXksLabel = "keyhold/v1/key-version/xks";
 }  // namespace
 
 Result<std::unique_ptr<CommittedKey>> CommittedKey::Derive(const SecretBytes& material) {
@@ -19,10 +20,14 @@ Result<std::unique_ptr<CommittedKey>> CommittedKey::Derive(const SecretBytes& ma
                            HkdfSha256(material.Reveal(access), {}, AsBytes(kEncryptLabel), 32));
   KEYHOLD_ASSIGN_OR_RETURN(SecretBytes commit,
                            HkdfSha256(material.Reveal(access), {}, AsBytes(kCommitLabel), 32));
+  KEYHOLD_ASSIGN_OR_RETURN(SecretBytes xks_key,
+                           HkdfSha256(material.Reveal(access), {}, AsBytes(kXksLabel), 32));
   KEYHOLD_ASSIGN_OR_RETURN(std::unique_ptr<Aes256Gcm> aead, Aes256Gcm::Create(enc_key));
+  KEYHOLD_ASSIGN_OR_RETURN(std::unique_ptr<Aes256Gcm> xks_aead, Aes256Gcm::Create(xks_key));
   KeyCommitment commitment{};
   std::ranges::copy(commit.Reveal(access), commitment.begin());
-  return std::unique_ptr<CommittedKey>(new CommittedKey(std::move(aead), commitment));
+  return std::unique_ptr<CommittedKey>(
+      new CommittedKey(std::move(aead), std::move(xks_aead), commitment));
 }
 
 bool CommittedKey::Matches(std::span<const std::uint8_t> commitment) const {

@@ -8,6 +8,8 @@
 // salamanders"); with the commitment, which is collision-resistant in K, a
 // blob opens under at most one key. The store also keeps each version's
 // commitment, so key material that does not match its record is caught.
+// A third label gives the version's key for the AWS XKS proxy API
+// (crypto/xks_cipher.h), whose ciphertexts have no room for a commitment.
 // Thread-safe (immutable). May include: OpenSSL, libsodium, std.
 #ifndef KEYHOLD_CRYPTO_COMMITTED_KEY_H_
 #define KEYHOLD_CRYPTO_COMMITTED_KEY_H_
@@ -33,14 +35,18 @@ class CommittedKey {
 
   const KeyCommitment& commitment() const { return commitment_; }
   const Aes256Gcm& aead() const { return *aead_; }
+  // xks_aead is the version's AES-256-GCM key for XKS ciphertexts.
+  const Aes256Gcm& xks_aead() const { return *xks_aead_; }
 
   // Matches compares `commitment` with this key's, in constant time.
   bool Matches(std::span<const std::uint8_t> commitment) const;
 
  private:
-  CommittedKey(std::unique_ptr<Aes256Gcm> aead, const KeyCommitment& commitment)
-      : aead_(std::move(aead)), commitment_(commitment) {}
+  CommittedKey(std::unique_ptr<Aes256Gcm> aead, std::unique_ptr<Aes256Gcm> xks_aead,
+               const KeyCommitment& commitment)
+      : aead_(std::move(aead)), xks_aead_(std::move(xks_aead)), commitment_(commitment) {}
   std::unique_ptr<Aes256Gcm> aead_;
+  std::unique_ptr<Aes256Gcm> xks_aead_;
   KeyCommitment commitment_;
 };
 

@@ -4,7 +4,8 @@
 // HMAC-SHA-256, Ed25519, Argon2id, SHA-256, strict base64, Shamir sharing,
 // key commitment, the encryption-context encoding, the wrapped-blob format,
 // the stream format of encrypted files, AES-256 key wrap (KW, KWP), RSA-OAEP
-// with SHA-256, the BYOK key-transport layouts and the error catalogue.
+// with SHA-256, the BYOK key-transport layouts, the AWS XKS ciphertext and the error
+// catalogue.
 // Everything here is pure computation over OpenSSL 3 and libsodium: no file,
 // socket or clock access, no logging, no threads, no exceptions (fallible
 // calls return Result/Status). It may include only OpenSSL, libsodium,
@@ -35,5 +36,6 @@
 #include "crypto/stream_cipher.h"       // IWYU pragma: export
 #include "crypto/stream_header.h"       // IWYU pragma: export
 #include "crypto/wrapped_blob.h"        // IWYU pragma: export
+#include "crypto/xks_cipher.h"          // IWYU pragma: export
 
 #endif  // KEYHOLD_CRYPTO_CRYPTO_H_
