@@ -16,7 +16,8 @@ bool KeyMatches(const std::vector<std::string>& globs, std::string_view key) {
 }
 
 bool SubjectMatches(const AccessRule& rule, const AccessRequest& req) {
-  if (Listed(rule.principals, req.principal)) {
+  if (std::any_of(rule.principals.begin(), rule.principals.end(),
+                  [&](const std::string& p) { return PrincipalMatches(p, req.principal); })) {
     return true;
   }
   // "*" is every caller, with or without a role.
@@ -69,6 +70,26 @@ std::string Unmet(const Conditions& c, const AccessRequest& req, std::int64_t no
   }
   if (c.time && !c.time->Contains(now)) {
     return "outside the rule's time window";
+  }
+  if (c.aws) {
+    if (!req.aws) {
+      return "not a call from AWS KMS";
+    }
+    const auto unmet = [](const std::vector<std::string>& allowed, const std::string& value) {
+      return !allowed.empty() && std::find(allowed.begin(), allowed.end(), value) == allowed.end();
+    };
+    if (unmet(c.aws->kms_operations, req.aws->kms_operation)) {
+      return "kmsOperation is not one of aws.kms_operations";
+    }
+    if (unmet(c.aws->via_services, req.aws->via_service)) {
+      return "kmsViaService is not one of aws.via_services";
+    }
+    if (unmet(c.aws->source_vpcs, req.aws->source_vpc)) {
+      return "awsSourceVpc is not one of aws.source_vpcs";
+    }
+    if (unmet(c.aws->source_vpces, req.aws->source_vpce)) {
+      return "awsSourceVpce is not one of aws.source_vpces";
+    }
   }
   return "";
 }

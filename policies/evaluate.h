@@ -19,12 +19,21 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "policies/policy_set.h"
 
 namespace keyhold::policies {
+
+// AwsFacts: the requestMetadata of a call from AWS KMS (XKS proxy API).
+struct AwsFacts {
+  std::string kms_operation;
+  std::string via_service;  // empty when absent
+  std::string source_vpc;   // ditto
+  std::string source_vpce;  // ditto
+};
 
 // AccessRequest: the facts of one call that rules can test.
 struct AccessRequest {
@@ -36,6 +45,7 @@ struct AccessRequest {
   std::string source;     // the caller's IP address
   std::map<std::string, std::string> context;
   std::string justification_code;  // empty when the call gave none
+  std::optional<AwsFacts> aws;     // set for calls from AWS KMS only
 };
 
 enum class Verdict : std::uint8_t { kAllow, kDeny, kNeedsApproval };

@@ -160,9 +160,10 @@ std::string CheckOperation(std::string_view op, bool admin_allowed) {
 }
 
 std::string CheckRole(std::string_view r) {
-  return r == "*" || r == "admin" || r == "app" || r == "officer" || r == "auditor"
+  return r == "*" || r == "admin" || r == "app" || r == "officer" || r == "auditor" ||
+                 r == "aws-kms"
              ? ""
-             : "not a role (admin, app, officer, auditor or *)";
+             : "not a role (admin, app, officer, auditor, aws-kms or *)";
 }
 
 std::string CheckPrincipal(std::string_view p) {
@@ -176,7 +177,7 @@ std::string CheckId(std::string_view id) {
 }
 
 Status ReadConditions(const Reader& r, const Json& v, const std::string& at, Conditions* out) {
-  KEYHOLD_TRY(r.Object(v, at, {"source_cidrs", "context", "justification_codes", "time"}));
+  KEYHOLD_TRY(r.Object(v, at, {"source_cidrs", "context", "justification_codes", "time", "aws"}));
   if (v.empty()) {
     return r.Fail(at, "must set at least one condition");
   }
@@ -219,6 +220,32 @@ Status ReadConditions(const Reader& r, const Json& v, const std::string& at, Con
       }
     }
     out->context = std::move(cc);
+  }
+  if (v.contains("aws")) {
+    const std::string aat = at + "/aws";
+    const Json& a = v["aws"];
+    KEYHOLD_TRY(
+        r.Object(a, aat, {"kms_operations", "via_services", "source_vpcs", "source_vpces"}));
+    if (a.empty()) {
+      return r.Fail(aat, "must set kms_operations, via_services, source_vpcs or source_vpces");
+    }
+    const auto token = [](const std::string& s) {
+      return s.size() <= 128 && CheckPrincipal(s).empty()
+                 ? std::string()
+                 : "must be 1-128 printable ASCII characters without spaces";
+    };
+    AwsCondition ac;
+    const std::pair<const char*, std::vector<std::string>*> lists[] = {
+        {"kms_operations", &ac.kms_operations},
+        {"via_services", &ac.via_services},
+        {"source_vpcs", &ac.source_vpcs},
+        {"source_vpces", &ac.source_vpces}};
+    for (const auto& [name, list] : lists) {
+      if (a.contains(name)) {
+        KEYHOLD_ASSIGN_OR_RETURN(*list, r.Strings(a[name], aat + "/" + name, token));
+      }
+    }
+    out->aws = std::move(ac);
   }
   if (v.contains("justification_codes")) {
     KEYHOLD_ASSIGN_OR_RETURN(
@@ -477,6 +504,19 @@ bool KeyGlobMatches(std::string_view glob, std::string_view key) {
   const std::string g(glob);
   const std::string k(key);
   return fnmatch(g.c_str(), k.c_str(), FNM_PATHNAME) == 0;
+}
+
+bool PrincipalMatches(std::string_view pattern, std::string_view principal) {
+  if (pattern == "*" || pattern == principal) {
+    return true;
+  }
+  if (pattern.find_first_of("*?[") == std::string_view::npos ||
+      principal.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  const std::string p(pattern);  // validated: printable, NUL-free
+  const std::string n(principal);
+  return fnmatch(p.c_str(), n.c_str(), FNM_NOESCAPE) == 0;
 }
 
 Result<PolicyDocument> ParsePolicy(std::string_view text, std::string_view source) {

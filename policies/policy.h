@@ -31,7 +31,8 @@ inline constexpr std::string_view kKeyOperations[] = {
     "enable", "disable", "config", "schedule-deletion", "cancel-deletion", "import", "export",
 };
 // kAdminOperations are operations on no key, which only approval rules name.
-inline constexpr std::string_view kAdminOperations[] = {"policy-change", "admin-token-create"};
+inline constexpr std::string_view kAdminOperations[] = {"policy-change", "admin-token-create",
+                                                        "xks-credential-create"};
 
 bool IsKeyOperation(std::string_view op);
 bool IsAdminOperation(std::string_view op);
@@ -45,14 +46,25 @@ struct ContextCondition {
   std::map<std::string, std::string> equals_caller;  // context[k] == caller's attribute v
 };
 
+// AwsCondition constrains a call that AWS KMS made through the XKS proxy
+// API, over its requestMetadata; each list not empty must contain the
+// call's value. A call from anyone else never meets it.
+struct AwsCondition {
+  std::vector<std::string> kms_operations;  // kmsOperation, e.g. "Decrypt"
+  std::vector<std::string> via_services;    // kmsViaService, e.g. "ebs"
+  std::vector<std::string> source_vpcs;     // awsSourceVpc
+  std::vector<std::string> source_vpces;    // awsSourceVpce
+};
+
 // Conditions all hold, or the condition set does not.
 struct Conditions {
   std::vector<Cidr> source_cidrs;  // the caller's address is in one of them
   std::optional<ContextCondition> context;
   std::vector<std::string> justification_codes;  // the call's reason code is one of them
   std::optional<TimeWindow> time;
+  std::optional<AwsCondition> aws;
   bool empty() const {
-    return source_cidrs.empty() && !context && justification_codes.empty() && !time;
+    return source_cidrs.empty() && !context && justification_codes.empty() && !time && !aws;
   }
 };
 
@@ -61,8 +73,11 @@ struct Conditions {
 struct AccessRule {
   std::string id;  // unique in the document
   Effect effect = Effect::kDeny;
-  std::vector<std::string> principals;  // names, or "*"
-  std::vector<std::string> roles;       // admin, app, officer, auditor, or "*"
+  // Names, or patterns where `*` stands for any run of characters and `?`
+  // for one (AWS principal ARNs: "arn:aws:iam::111122223333:role/*");
+  // "*" alone is anyone.
+  std::vector<std::string> principals;
+  std::vector<std::string> roles;       // admin, app, officer, auditor, aws-kms, or "*"
   std::vector<std::string> keys;        // globs over TENANT/NAME
   std::vector<std::string> operations;  // kKeyOperations, or "*"
   Conditions conditions;                // `when` (allow) or `unless` (deny)
@@ -118,6 +133,10 @@ bool IsValidPolicyName(std::string_view name);
 // KeyGlobMatches is true when `key` ("tenant/name") matches `glob`, where
 // `*` stands for any run of characters other than '/' and `?` for one.
 bool KeyGlobMatches(std::string_view glob, std::string_view key);
+
+// PrincipalMatches is true when `principal` matches `pattern`, where `*`
+// stands for any run of characters, '/' and ':' included, and `?` for one.
+bool PrincipalMatches(std::string_view pattern, std::string_view principal);
 
 }  // namespace keyhold::policies
 
