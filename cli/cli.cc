@@ -24,6 +24,7 @@
 #include "cli/local_error.h"
 #include "cli/print_key.h"
 #include "cli/session.h"
+#include "cli/xks_commands.h"
 #include "client/https_client.h"
 #include "crypto/base64.h"
 #include "crypto/ed25519.h"
@@ -741,6 +742,7 @@ int Main(int argc, char** argv) {
     emit(session.Call("POST", KeyPath(id) + "/schedule-deletion", body, &exit_code), PrintKey);
   });
   AddByokCommands(key, session, emit, &exit_code);
+  AddXksCommands(&app, session, emit, &exit_code);
 
   // keyhold wrap / unwrap / rewrap / datakey
   std::vector<std::string> context;

@@ -75,7 +75,7 @@ class HttpsClient::Impl {
   }
 
   Result<HttpResult> Exchange(std::string_view method, std::string_view target,
-                              std::string_view body) {
+                              std::string_view body, const HeaderList& headers) {
     kms::HttpRequest req;
     req.method_string(method);
     req.target(target);
@@ -94,6 +94,9 @@ class HttpsClient::Impl {
     if (!body.empty()) {
       req.set(http::field::content_type, "application/json");
       req.body().assign(body.begin(), body.end());
+    }
+    for (const auto& [name, value] : headers) {
+      req.set(name, value);
     }
     req.prepare_payload();
     boost::system::error_code ec;
@@ -167,13 +170,13 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(const ClientOptions& op
 }
 
 Result<HttpResult> HttpsClient::Request(std::string_view method, std::string_view target,
-                                        std::string_view body) {
+                                        std::string_view body, const HeaderList& headers) {
   if (!impl_->stream) {
     KEYHOLD_TRY(impl_->Connect());
   }
   // No automatic retry: a POST that reached the server before the
   // connection broke (a rotation, a wrap) must not run twice.
-  auto result = impl_->Exchange(method, target, body);
+  auto result = impl_->Exchange(method, target, body, headers);
   if (!result.ok()) {
     impl_->stream.reset();  // the next request starts a fresh connection
   }

@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "crypto/error.h"
 #include "crypto/secure_allocator.h"
@@ -35,6 +37,9 @@ struct HttpResult {
   std::string request_id;
 };
 
+// HeaderList: extra header fields (name, value) for one request.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
 class HttpsClient {
  public:
   // Create checks the address and loads the TLS material; it connects on
@@ -44,9 +49,10 @@ class HttpsClient {
 
   // Request sends one request (a JSON body if not empty) and returns the
   // answer, whatever its status. Errors are local: connection, TLS
-  // (including a server below TLS 1.3), timeouts.
+  // (including a server below TLS 1.3), timeouts. `headers` are set last,
+  // replacing fields of the same name (an AWS SigV4 Authorization, say).
   Result<HttpResult> Request(std::string_view method, std::string_view target,
-                             std::string_view body = {});
+                             std::string_view body = {}, const HeaderList& headers = {});
 
  private:
   class Impl;

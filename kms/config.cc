@@ -161,10 +161,153 @@ bool ValidRegion(std::string_view region) {
          });
 }
 
+bool Chars(std::string_view s, std::string_view extra, std::size_t max) {
+  return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [&](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           extra.find(ch) != std::string_view::npos;
+  });
+}
+
+// Entries returns the tables of an array of tables ([[name]]), checking
+// their fields.
+std::vector<const toml::table*> Entries(const Reader& r, const toml::node* n,
+                                        const std::string& field,
+                                        const std::set<std::string>& known) {
+  std::vector<const toml::table*> out;
+  if (n == nullptr) {
+    return out;
+  }
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) {
+    r.Fail(n, field, "must be an array of tables ([[" + field + "]])");
+  }
+  for (const toml::node& item : *arr) {
+    const toml::table* t = item.as_table();
+    if (t == nullptr) {
+      r.Fail(&item, field, "each entry must be a table");
+    }
+    for (const auto& [key, value] : *t) {
+      if (!known.contains(std::string(key.str()))) {
+        r.Fail(&value, field + "." + std::string(key.str()), "unknown field");
+      }
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<std::string> Strings(const Reader& r, const toml::table* t, const std::string& field,
+                                 const std::string& key) {
+  std::vector<std::string> out;
+  const toml::node* n = r.Node(t, key);
+  if (n == nullptr) {
+    return out;
+  }
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) {
+    r.Fail(n, field + "." + key, "must be a list of strings");
+  }
+  for (const toml::node& item : *arr) {
+    const auto* v = item.as_string();
+    if (v == nullptr) {
+      r.Fail(&item, field + "." + key, "must be a list of strings");
+    }
+    out.push_back(v->get());
+  }
+  return out;
+}
+
+// ParseXks reads [xks] and its key stores (docs/xks.md, docs/configuration.md).
+void ParseXks(const Reader& r, Config* c) {
+  const auto* xks = r.Table("xks", {"regions", "health_key", "key_store"});
+  if (xks == nullptr) {
+    return;
+  }
+  XksConfig& x = c->xks;
+  if (r.Node(xks, "regions") != nullptr) {
+    x.regions = Strings(r, xks, "xks", "regions");
+    if (x.regions.empty()) {
+      r.Fail(r.Node(xks, "regions"), "xks.regions", "must name at least one AWS region");
+    }
+    for (const std::string& region : x.regions) {
+      if (!Chars(region, "-", 32)) {
+        r.Fail(r.Node(xks, "regions"), "xks.regions", "each must be an AWS region like us-east-1");
+      }
+    }
+  }
+  r.String(xks, "xks", "health_key", &x.health_key);
+  if (!crypto::KeyId::Parse(x.health_key).ok()) {
+    r.Fail(r.Node(xks, "health_key"), "xks.health_key", "must be TENANT/NAME");
+  }
+  std::set<std::string> names;
+  std::set<std::string> prefixes;
+  for (const toml::table* t : Entries(r, r.Node(xks, "key_store"), "xks.key_store",
+                                      {"name", "path_prefix", "mtls_identity", "key"})) {
+    XksKeyStore store;
+    r.String(t, "xks.key_store", "name", &store.name);
+    r.String(t, "xks.key_store", "path_prefix", &store.path_prefix);
+    r.String(t, "xks.key_store", "mtls_identity", &store.mtls_identity);
+    const toml::node* name = t->get("name");
+    if (!Chars(store.name, "-", 32) ||
+        std::any_of(store.name.begin(), store.name.end(),
+                    [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+      r.Fail(name, "xks.key_store.name", "required: 1-32 of [a-z0-9-]");
+    }
+    if (!names.insert(store.name).second) {
+      r.Fail(name, "xks.key_store.name", "names another key store too");
+    }
+    const toml::node* prefix = t->get("path_prefix");
+    // XksProxyUriPath: at most 128 characters of [A-Za-z0-9/_-].
+    if (!store.path_prefix.empty() &&
+        (store.path_prefix.front() != '/' || store.path_prefix.back() == '/' ||
+         store.path_prefix.find("//") != std::string::npos ||
+         !Chars(store.path_prefix, "/_-", 128 - 11) ||
+         store.path_prefix.find("/kms/xks/v1") != std::string::npos)) {
+      r.Fail(prefix, "xks.key_store.path_prefix",
+             "must be empty or /SEGMENT[/SEGMENT...] of [A-Za-z0-9_-], at most 117 characters");
+    }
+    if (!prefixes.insert(store.path_prefix).second) {
+      r.Fail(prefix != nullptr ? prefix : name, "xks.key_store.path_prefix",
+             "is another key store's too");
+    }
+    std::set<std::string> ids;
+    for (const toml::table* k :
+         Entries(r, t->get("key"), "xks.key_store.key", {"id", "key", "usage"})) {
+      XksKey key;
+      r.String(k, "xks.key_store.key", "id", &key.id);
+      r.String(k, "xks.key_store.key", "key", &key.key);
+      if (!Chars(key.id, "._-", 128)) {
+        r.Fail(k->get("id") != nullptr ? k->get("id") : name, "xks.key_store.key.id",
+               "required: 1-128 of [A-Za-z0-9._-]");
+      }
+      if (!ids.insert(key.id).second) {
+        r.Fail(k->get("id"), "xks.key_store.key.id", "names another key of this key store too");
+      }
+      if (!crypto::KeyId::Parse(key.key).ok() || key.key == x.health_key) {
+        r.Fail(k->get("key") != nullptr ? k->get("key") : k->get("id"), "xks.key_store.key.key",
+               "required: TENANT/NAME of a Keyhold key other than xks.health_key");
+      }
+      if (k->get("usage") != nullptr) {
+        const auto usage = Strings(r, k, "xks.key_store.key", "usage");
+        key.encrypt = std::find(usage.begin(), usage.end(), "ENCRYPT") != usage.end();
+        key.decrypt = std::find(usage.begin(), usage.end(), "DECRYPT") != usage.end();
+        const bool only_known = std::all_of(usage.begin(), usage.end(), [](const std::string& u) {
+          return u == "ENCRYPT" || u == "DECRYPT";
+        });
+        if (!only_known || (!key.encrypt && !key.decrypt)) {
+          r.Fail(k->get("usage"), "xks.key_store.key.usage", "must list ENCRYPT, DECRYPT or both");
+        }
+      }
+      store.keys.push_back(std::move(key));
+    }
+    x.key_stores.push_back(std::move(store));
+  }
+}
+
 Config Parse(const toml::table& root, const std::string& source) {
   const Reader r(root, source);
   r.CheckTopLevel({"server", "tls", "limits", "store", "audit", "seal", "keys", "scheduler",
-                   "tokens", "log", "policies"});
+                   "tokens", "log", "policies", "xks"});
   Config c;
 
   const auto* server =
@@ -333,6 +476,8 @@ Config Parse(const toml::table& root, const std::string& source) {
     r.Fail(r.Node(log, "level"), "log.level", "must be debug, info, warn or error");
   }
   c.log_level = kLevels.at(level);
+
+  ParseXks(r, &c);
 
   // Rules across fields.
   if (!c.dev_mode && !c.dev_key_file.empty()) {

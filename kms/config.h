@@ -28,6 +28,37 @@ struct ClientCertBinding {
   RoleSet roles;
 };
 
+// XksKey maps an external key id (what AWS KMS names, XksKeyId) of one key
+// store to a Keyhold key, with what AWS may do with it.
+struct XksKey {
+  std::string id;   // 1-128 of [A-Za-z0-9._-]
+  std::string key;  // "TENANT/NAME"
+  bool encrypt = true;
+  bool decrypt = true;
+};
+
+// XksKeyStore is one AWS KMS external key store: its own path prefix, its
+// own credentials (kept sealed in the store, docs/xks.md), its own keys.
+struct XksKeyStore {
+  std::string name;         // [a-z0-9-]{1,32}; credentials name it
+  std::string path_prefix;  // "" or "/a/b" ([A-Za-z0-9_-] segments)
+  // When set, calls must come over a client certificate (verified against
+  // tls.client_ca_file) with this identity.
+  std::string mtls_identity;
+  std::vector<XksKey> keys;
+  // uri_path is XksProxyUriPath: path_prefix + "/kms/xks/v1".
+  std::string uri_path() const { return path_prefix + "/kms/xks/v1"; }
+};
+
+struct XksConfig {
+  // SigV4 credential-scope regions accepted: those AWS KMS calls from.
+  std::vector<std::string> regions = {"us-east-1"};
+  // The key the health check encrypts and decrypts with (made on first
+  // use); never one AWS can name.
+  std::string health_key = "keyhold-xks/health";
+  std::vector<XksKeyStore> key_stores;  // empty: no XKS routes
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from
 
@@ -104,6 +135,9 @@ struct Config {
 
   // [log]
   LogLevel log_level = LogLevel::kInfo;
+
+  // [xks] and [[xks.key_store]]
+  XksConfig xks;
 
   // KeyServiceOptions derives the store, seal and keyring settings.
   KeyServiceOptions ServiceOptions() const;

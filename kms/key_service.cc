@@ -31,6 +31,7 @@ KeyService::~KeyService() {
   requests_.reset();
   officers_.reset();
   importer_.reset();
+  xks_credentials_.reset();
 }
 
 Status KeyService::AttachKeyring() {
@@ -43,9 +44,10 @@ Status KeyService::AttachKeyring() {
   KEYHOLD_ASSIGN_OR_RETURN(auto sealer, seal_->record_sealer());
   auto keyring = Keyring::Create(store_.get(), sealer, options_.keyring, options_.clock);
   auto tokens = TokenStore::Create(store_.get(), sealer, options_.clock);
-  if (!keyring.ok() || !tokens.ok()) {
+  auto xks = XksCredentialStore::Create(store_.get(), sealer, options_.clock);
+  if (!keyring.ok() || !tokens.ok() || !xks.ok()) {
     seal_->Seal();  // never unsealed without a keyring and a token store
-    return keyring.ok() ? tokens.error() : keyring.error();
+    return !keyring.ok() ? keyring.error() : !tokens.ok() ? tokens.error() : xks.error();
   }
   if (Status s = ConnectAudit(sealer); !s.ok()) {
     seal_->Seal();  // an unseal the audit log cannot record does not happen
@@ -57,6 +59,7 @@ Status KeyService::AttachKeyring() {
   requests_ = std::make_shared<RequestStore>(store_.get(), sealer, options_.clock);
   officers_ = std::make_shared<OfficerRegistry>(store_.get(), sealer, options_.clock);
   importer_ = std::make_shared<KeyImporter>(store_.get(), sealer, keyring_, options_.clock);
+  xks_credentials_ = std::move(xks).value();
   return Status::Ok();
 }
 
@@ -156,6 +159,7 @@ Status KeyService::UndoInit(std::span<const std::uint8_t> store_id) {
     requests_.reset();
     officers_.reset();
     importer_.reset();
+    xks_credentials_.reset();
   }
   seal_->Seal();
   return seal_->UndoInit(store_id);
@@ -194,6 +198,7 @@ void KeyService::Seal() {
     requests_.reset();
     officers_.reset();
     importer_.reset();
+    xks_credentials_.reset();
   }
   seal_->Seal();
 }
@@ -220,6 +225,15 @@ Result<std::shared_ptr<KeyImporter>> KeyService::importer() const {
   std::lock_guard lock(mu_);
   if (importer_) {
     return importer_;
+  }
+  return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
+                                                    : ErrorCode::kNotInitialized);
+}
+
+Result<std::shared_ptr<XksCredentialStore>> KeyService::xks_credentials() const {
+  std::lock_guard lock(mu_);
+  if (xks_credentials_) {
+    return xks_credentials_;
   }
   return MakeError(seal_->seal_status().initialized ? ErrorCode::kSealed
                                                     : ErrorCode::kNotInitialized);

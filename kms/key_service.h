@@ -23,6 +23,7 @@
 #include "kms/keyring.h"
 #include "kms/seal_manager.h"
 #include "kms/store.h"
+#include "kms/xks/credential_store.h"
 
 namespace keyhold::kms {
 
@@ -66,6 +67,8 @@ class KeyService {
   Result<std::shared_ptr<OfficerRegistry>> officers() const;
   // importer returns BYOK's import-token store, on the same terms.
   Result<std::shared_ptr<KeyImporter>> importer() const;
+  // xks_credentials returns the XKS SigV4 credentials, on the same terms.
+  Result<std::shared_ptr<XksCredentialStore>> xks_credentials() const;
 
   const SealManager& seal_manager() const { return *seal_; }
 
@@ -89,12 +92,13 @@ class KeyService {
   // "sealed" and "a keyring is attached" never disagree, even for a moment.
   std::mutex transition_mu_;
   mutable std::mutex mu_;
-  std::shared_ptr<Keyring> keyring_;           // guarded by mu_
-  std::shared_ptr<TokenStore> tokens_;         // guarded by mu_; set with keyring_
-  std::shared_ptr<RequestStore> requests_;     // ditto
-  std::shared_ptr<OfficerRegistry> officers_;  // ditto
-  std::shared_ptr<KeyImporter> importer_;      // ditto
-  AuditLog* audit_ = nullptr;                  // set before serving; then read-only
+  std::shared_ptr<Keyring> keyring_;                     // guarded by mu_
+  std::shared_ptr<TokenStore> tokens_;                   // guarded by mu_; set with keyring_
+  std::shared_ptr<RequestStore> requests_;               // ditto
+  std::shared_ptr<OfficerRegistry> officers_;            // ditto
+  std::shared_ptr<KeyImporter> importer_;                // ditto
+  std::shared_ptr<XksCredentialStore> xks_credentials_;  // ditto
+  AuditLog* audit_ = nullptr;                            // set before serving; then read-only
   std::function<void(const std::string&)> on_audit_finding_;
 };
 

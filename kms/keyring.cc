@@ -696,6 +696,42 @@ Result<DataKey> Keyring::GenerateDataKey(const KeyId& id,
   return DataKey{std::move(data_key), std::move(wrapped.ciphertext), wrapped.key_version};
 }
 
+Result<std::uint32_t> Keyring::EncryptWith(
+    const KeyId& id,
+    const std::function<Status(std::uint32_t version, const crypto::CommittedKey& key)>& seal) {
+  KEYHOLD_ASSIGN_OR_RETURN(auto entry, Entry(id));
+  const auto record = entry->Record();
+  KEYHOLD_TRY(Transition(record->state, KeyOp::kWrap));
+  const std::uint32_t v = record->primary_version;
+  KEYHOLD_ASSIGN_OR_RETURN(auto version, Version(*entry, v));
+  KEYHOLD_TRY(Usable(*version));
+  KEYHOLD_TRY(version->budget.Take(
+      options_.budget, [&](std::uint64_t reserved) { return Reserve(*entry, v, reserved); }));
+  KEYHOLD_TRY(seal(v, *version->key));
+  return v;
+}
+
+Status Keyring::DecryptWith(const KeyId& id, std::uint32_t v,
+                            const std::function<Status(const crypto::CommittedKey& key)>& open) {
+  KEYHOLD_ASSIGN_OR_RETURN(auto entry, Entry(id));
+  const auto record = entry->Record();
+  KEYHOLD_TRY(Transition(record->state, KeyOp::kUnwrap));
+  if (v == 0 || v > record->latest_version) {
+    return GenericCiphertext();
+  }
+  if (v < record->min_decryption_version) {
+    return MakeError(ErrorCode::kInvalidKeyState,
+                     "key version " + std::to_string(v) + " is below min_decryption_version " +
+                         std::to_string(record->min_decryption_version));
+  }
+  auto version = Version(*entry, v);
+  if (!version.ok()) {
+    return version.error().code == ErrorCode::kNotFound ? GenericCiphertext() : version.error();
+  }
+  KEYHOLD_TRY(Usable(**version));
+  return open(*(*version)->key);
+}
+
 Result<std::uint64_t> Keyring::KeyCount() {
   KEYHOLD_ASSIGN_OR_RETURN(ReadTxn txn, store_->BeginRead());
   return txn.Count(Table::kKeys);

@@ -17,6 +17,7 @@
 #define KEYHOLD_KMS_KEYRING_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -204,6 +205,19 @@ class Keyring {
   // GenerateDataKey returns a fresh 256-bit data key and its blob.
   Result<DataKey> GenerateDataKey(const crypto::KeyId& id,
                                   const crypto::EncryptionContext& context);
+
+  // EncryptWith runs `seal` with the primary version's key, after counting
+  // one encryption against the version's budget, as Wrap does; for
+  // ciphertext formats other than the blob (the XKS proxy API's). Returns
+  // the version used.
+  Result<std::uint32_t> EncryptWith(
+      const crypto::KeyId& id,
+      const std::function<Status(std::uint32_t version, const crypto::CommittedKey& key)>& seal);
+  // DecryptWith runs `open` with version `version`'s key, under Unwrap's
+  // rules (key state, min_decryption_version, material expiry). A version
+  // the key does not have is kInvalidCiphertext.
+  Status DecryptWith(const crypto::KeyId& id, std::uint32_t version,
+                     const std::function<Status(const crypto::CommittedKey& key)>& open);
 
   // KeyCount returns the number of keys in the store, destroyed ones
   // included (their tombstones keep the name).

@@ -1,6 +1,8 @@
 // kms/: the key service: the LMDB store, sealing of the root key, the
-// keyring (master keys, versions, lifecycle, wrap/unwrap), and later the
-// HTTP server, audit log and approvals.
+// keyring (master keys, versions, lifecycle, wrap/unwrap), the HTTPS server
+// and its API (api/, server/), the audit log (audit/), approvals
+// (approvals/), BYOK import and export (byok/), and the AWS KMS XKS proxy
+// API with its SigV4 credentials (xks/).
 //
 // Owns all I/O and all state. It may include crypto/, policies/, OpenSSL,
 // libsodium, LMDB and the standard library; never cli/ (scripts/check-layers

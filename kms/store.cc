@@ -13,10 +13,12 @@
 namespace keyhold::kms {
 namespace {
 
-constexpr const char* kTableNames[] = {nullptr,  "meta",     "keys",     "versions", "counters",
-                                       "tokens", "officers", "requests", "imports"};
-constexpr Table kTables[] = {Table::kMeta,   Table::kKeys,     Table::kVersions, Table::kCounters,
-                             Table::kTokens, Table::kOfficers, Table::kRequests, Table::kImports};
+constexpr const char* kTableNames[] = {nullptr,    "meta",           "keys",     "versions",
+                                       "counters", "tokens",         "officers", "requests",
+                                       "imports",  "xks_credentials"};
+constexpr Table kTables[] = {Table::kMeta,     Table::kKeys,    Table::kVersions,
+                             Table::kCounters, Table::kTokens,  Table::kOfficers,
+                             Table::kRequests, Table::kImports, Table::kXksCredentials};
 
 MDB_val Val(Bytes b) {
   return MDB_val{b.size(), const_cast<std::uint8_t*>(b.data())};  // LMDB never writes through it
@@ -71,7 +73,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (rc != 0) {
     return LmdbError(rc, "mdb_env_create");
   }
-  if ((rc = mdb_env_set_maxdbs(store->env_, 9)) != 0 ||
+  if ((rc = mdb_env_set_maxdbs(store->env_, 10)) != 0 ||
       (rc = mdb_env_set_mapsize(store->env_, options.map_size_bytes)) != 0) {
     return LmdbError(rc, "configuring LMDB");
   }

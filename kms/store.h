@@ -32,14 +32,15 @@
 namespace keyhold::kms {
 
 enum class Table : std::uint8_t {
-  kMeta = 1,      // store id, format, seal configuration (not sealed records)
-  kKeys = 2,      // "TENANT/NAME" -> sealed key record
-  kVersions = 3,  // "TENANT/NAME" 0x00 u32be -> sealed version record (key material)
-  kCounters = 4,  // "TENANT/NAME" 0x00 u32be -> sealed encryption-budget reservation
-  kTokens = 5,    // token accessor (16 hex) -> sealed token record (hash, never the token)
-  kOfficers = 6,  // officer principal -> sealed officer record (Ed25519 public key)
-  kRequests = 7,  // access request id (32 hex) -> sealed access request
-  kImports = 8,   // import token (32 hex) -> sealed import token (its RSA private key)
+  kMeta = 1,            // store id, format, seal configuration (not sealed records)
+  kKeys = 2,            // "TENANT/NAME" -> sealed key record
+  kVersions = 3,        // "TENANT/NAME" 0x00 u32be -> sealed version record (key material)
+  kCounters = 4,        // "TENANT/NAME" 0x00 u32be -> sealed encryption-budget reservation
+  kTokens = 5,          // token accessor (16 hex) -> sealed token record (hash, never the token)
+  kOfficers = 6,        // officer principal -> sealed officer record (Ed25519 public key)
+  kRequests = 7,        // access request id (32 hex) -> sealed access request
+  kImports = 8,         // import token (32 hex) -> sealed import token (its RSA private key)
+  kXksCredentials = 9,  // SigV4 access key id -> sealed XKS credential (its secret)
 };
 
 struct StoreOptions {
@@ -121,7 +122,7 @@ class Store {
   Store() = default;
   MDB_dbi Dbi(Table table) const;
   MDB_env* env_ = nullptr;
-  MDB_dbi dbis_[9] = {};  // indexed by Table (1..8)
+  MDB_dbi dbis_[10] = {};  // indexed by Table (1..9)
   int lock_fd_ = -1;
   std::filesystem::path dir_;
   friend class ReadTxn;

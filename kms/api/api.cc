@@ -49,6 +49,7 @@ Api::Api(KeyService* service, const Config* config, Logger* logger, Metrics* met
       clock_(clock),
       audit_(audit),
       handlers_(service, config, metrics, clock, audit, policies),
+      xks_(service, config, logger, metrics, clock, policies),
       limiter_(config->auth_failures_per_minute) {}
 
 std::string Api::NewRequestId() {
@@ -192,6 +193,10 @@ Result<Reply> Api::Dispatch(const ApiRequest& request, const RouteMatch& route,
     case RouteId::kOfficerEnrol:
     case RouteId::kOfficerRemove:
       return handlers_.Officers(call);
+    case RouteId::kXksCredentialsCreate:
+    case RouteId::kXksCredentialsList:
+    case RouteId::kXksCredentialRevoke:
+      return handlers_.XksCredentials(call);
     default:
       if (route.id == RouteId::kSysSeal) {
         KEYHOLD_TRY(Authorize(route.access, **principal, "*"));
@@ -204,6 +209,9 @@ ApiResponse Api::Handle(const ApiRequest& request) {
   const std::int64_t started = NowMicros();
   const std::size_t q = request.target.find('?');
   const std::string_view path = request.target.substr(0, q);
+  if (XksApi::Owns(path)) {
+    return xks_.Handle(request);  // AWS KMS's own API, credentials and errors
+  }
   std::string allow;
   auto route = MatchRoute(request.method, path, &allow);
   const std::string_view route_name = route.ok() ? route->name : "unmatched";
@@ -263,6 +271,12 @@ ApiResponse Api::Reject(const Error& error, std::string_view method, std::string
   request.target = target;
   request.peer = peer;
   request.request_id = request_id;
+  if (XksApi::Owns(target.substr(0, target.find('?')))) {
+    ApiResponse response = XksApi::Reject(error);
+    // Logged, counted and audited like any other refusal.
+    response.audit = Finish(request, "xks unmatched", nullptr, error, NowMicros(), "").audit;
+    return response;
+  }
   return Finish(request, "unmatched", nullptr, error, NowMicros(), "");
 }
 
@@ -377,7 +391,12 @@ ApiResponse Api::AuditFailed(const ApiResponse& original, const Error& error,
                              const std::string& request_id) {
   ApiResponse response;
   response.status = Info(error.code).http_status;
-  response.body = Dump(RenderError(MakeError(ErrorCode::kAuditUnavailable), request_id));
+  response.body = original.xks
+                      ? XksApi::Reject(MakeError(ErrorCode::kAuditUnavailable)).body
+                      : Dump(RenderError(MakeError(ErrorCode::kAuditUnavailable), request_id));
+  if (original.xks) {
+    response.status = 500;  // InternalException: the spec has no 503 for this
+  }
   logger_->Log(LogLevel::kError, "audit record not durable; answered 503 instead",
                {{"request_id", request_id},
                 {"status_withheld", static_cast<std::int64_t>(original.status)},

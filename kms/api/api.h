@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "crypto/secure_allocator.h"
+#include "kms/api/api_types.h"
 #include "kms/api/handlers.h"
 #include "kms/audit/audit_log.h"
 #include "kms/clock.h"
@@ -27,31 +28,9 @@
 #include "kms/logger.h"
 #include "kms/metrics.h"
 #include "kms/rate_limiter.h"
+#include "kms/xks/xks_api.h"
 
 namespace keyhold::kms {
-
-struct ApiRequest {
-  std::string_view method;
-  std::string_view target;                     // path and query, as sent
-  std::string_view content_type;               // the header's value, may be empty
-  std::string_view body;                       // views a guarded buffer
-  std::string_view authorization;              // the header's value (guarded), may be empty
-  std::string_view grant;                      // X-Keyhold-Grant, may be empty
-  std::optional<std::string> client_identity;  // verified client certificate identity
-  std::string peer;                            // client IP address
-  std::string request_id;
-};
-
-struct ApiResponse {
-  int status = 200;
-  crypto::SecureString body;
-  std::string content_type = "application/json";
-  // The request's audit record: the server writes the response only once
-  // it is durable. Absent for the probes (health, seal-status, metrics).
-  std::optional<AuditEvent> audit;
-  std::string allow;        // 405: the allowed method
-  std::string retry_after;  // 429 and 503: seconds
-};
 
 class Api {
  public:
@@ -100,6 +79,7 @@ class Api {
   const Clock* clock_;
   AuditLog* audit_;
   Handlers handlers_;
+  XksApi xks_;
   FailureLimiter limiter_;
 };
 

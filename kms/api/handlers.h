@@ -92,6 +92,7 @@ class Handlers {
   Result<Reply> Policies(const Call& call);
   Result<Reply> Requests(const Call& call);
   Result<Reply> Officers(const Call& call);
+  Result<Reply> XksCredentials(const Call& call);
 
  private:
   // Decide applies residency, then the policies in force, to `operation`

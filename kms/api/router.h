@@ -57,6 +57,9 @@ enum class RouteId : std::uint8_t {
   kOfficersList,
   kOfficerEnrol,
   kOfficerRemove,
+  kXksCredentialsCreate,
+  kXksCredentialsList,
+  kXksCredentialRevoke,
 };
 
 // Access says who may call a route.

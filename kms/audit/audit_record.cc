@@ -194,6 +194,13 @@ Result<std::string> FormatEventLine(const AuditEvent& e, const AuditKeys& keys, 
     body["officer_key"] =
         Json{{"officer", e.officer_key->first}, {"public_key", e.officer_key->second}};
   }
+  if (e.xks) {
+    body["xks"] = Json{{"key_store", e.xks->key_store},
+                       {"external_key_id", OrNull(e.xks->external_key_id)},
+                       {"kms_request_id", OrNull(e.xks->kms_request_id)},
+                       {"kms_operation", OrNull(e.xks->kms_operation)},
+                       {"kms_key_arn", OrNull(e.xks->kms_key_arn)}};
+  }
   body["decision"] = e.decision;
   body["reason"] = e.reason;
   body["status"] = e.status;

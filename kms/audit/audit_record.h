@@ -41,6 +41,16 @@ struct ApprovalEvidence {
   std::string signature;  // base64
 };
 
+// XksAuditFacts: what a call from AWS KMS through the XKS proxy API said
+// of itself (kmsRequestId ties the record to AWS CloudTrail's).
+struct XksAuditFacts {
+  std::string key_store;
+  std::string external_key_id;  // empty for health
+  std::string kms_request_id;
+  std::string kms_operation;
+  std::string kms_key_arn;  // empty when not sent
+};
+
 struct AuditEvent {
   std::int64_t time_us = 0;      // Unix microseconds, when the request arrived
   std::string type = "request";  // "request" or "system"
@@ -65,6 +75,7 @@ struct AuditEvent {
   // An officer's enrolled key (base64), recorded at enrolment so that
   // verify can tie later approvals to it.
   std::optional<std::pair<std::string, std::string>> officer_key;  // officer, key
+  std::optional<XksAuditFacts> xks;                                // calls from AWS KMS
   std::string decision;                                            // "allow", "deny" or "error"
   std::string reason;                                              // "ok", or the error code
   int status = 0;                                                  // HTTP status sent

@@ -203,6 +203,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (const auto grant = req.find("X-Keyhold-Grant"); grant != req.end()) {
       request.grant = grant->value();
     }
+    request.headers.reserve(8);
+    for (const auto& field : req) {
+      request.headers.emplace_back(field.name_string(), field.value());
+    }
     request.body = req.body();
     request.client_identity = client_identity_;
     request.peer = peer_;
