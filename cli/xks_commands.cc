@@ -19,27 +19,47 @@ struct XksArgs {
   std::string access_key_id;
 };
 
-// WriteNewFile0600 creates `path` (never replacing a file) with `text`.
-void WriteNewFile0600(const std::string& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw LocalError{"cannot create " + path + " (it must not exist yet)"};
-  }
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(path.c_str());
-      throw LocalError{"cannot write " + path};
+// NewFile0600 creates `path` before anything is asked of the server, so
+// that a name already taken cannot cost a credential whose secret would
+// then have nowhere to go. Write fills it; dropping it unwritten removes it.
+class NewFile0600 {
+ public:
+  explicit NewFile0600(std::string path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      throw LocalError{"cannot create " + path_ + " (it must not exist yet)"};
     }
-    done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(path.c_str());
-    throw LocalError{"cannot write " + path};
+  NewFile0600(const NewFile0600&) = delete;
+  NewFile0600& operator=(const NewFile0600&) = delete;
+  ~NewFile0600() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(path_.c_str());
+    }
   }
-}
+
+  void Write(const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n <= 0) {
+        throw LocalError{"cannot write " + path_};
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    const int fd = fd_;
+    fd_ = -1;
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+      ::unlink(path_.c_str());
+      throw LocalError{"cannot write " + path_};
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
 
 void PrintCredential(const Json& c) {
   std::cout << "access key id: " << c.value("access_key_id", "") << "\n"
@@ -70,9 +90,13 @@ void AddXksCommands(CLI::App* app, Session& session, const Emit& emit, int* exit
       "Example: keyhold xks credential create --key-store payments --config-file xks-proxy.json");
   create->callback([&session, &emit, exit_code, args] {
     const Json body = {{"key_store", args->key_store}};
+    std::unique_ptr<NewFile0600> file;
+    if (!args->config_file.empty()) {
+      file = std::make_unique<NewFile0600>(args->config_file);
+    }
     auto answer = session.Call("POST", "/v1/xks/credentials", body, exit_code);
-    if (answer && !args->config_file.empty()) {
-      WriteNewFile0600(args->config_file, (*answer)["proxy_configuration"].dump(2) + "\n");
+    if (answer && file) {
+      file->Write((*answer)["proxy_configuration"].dump(2) + "\n");
       std::cout << "access key id: " << answer->value("access_key_id", "") << "\n"
                 << "proxy configuration written to " << args->config_file << "\n";
       return;

@@ -230,7 +230,8 @@ void ParseXks(const Reader& r, Config* c) {
       r.Fail(r.Node(xks, "regions"), "xks.regions", "must name at least one AWS region");
     }
     for (const std::string& region : x.regions) {
-      if (!Chars(region, "-", 32)) {
+      if (!Chars(region, "-", 32) || std::any_of(region.begin(), region.end(),
+                                                 [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
         r.Fail(r.Node(xks, "regions"), "xks.regions", "each must be an AWS region like us-east-1");
       }
     }
@@ -255,6 +256,10 @@ void ParseXks(const Reader& r, Config* c) {
     }
     if (!names.insert(store.name).second) {
       r.Fail(name, "xks.key_store.name", "names another key store too");
+    }
+    if (!store.mtls_identity.empty() && c->client_ca_file.empty()) {
+      r.Fail(t->get("mtls_identity"), "xks.key_store.mtls_identity",
+             "needs tls.client_ca_file to verify AWS KMS's client certificate");
     }
     const toml::node* prefix = t->get("path_prefix");
     // XksProxyUriPath: at most 128 characters of [A-Za-z0-9/_-].

@@ -397,7 +397,7 @@ ApiResponse Api::AuditFailed(const ApiResponse& original, const Error& error,
   if (original.xks) {
     response.status = 500;  // InternalException: the spec has no 503 for this
   }
-  logger_->Log(LogLevel::kError, "audit record not durable; answered 503 instead",
+  logger_->Log(LogLevel::kError, "audit record not durable; the answer was withheld",
                {{"request_id", request_id},
                 {"status_withheld", static_cast<std::int64_t>(original.status)},
                 {"error", error.message}});

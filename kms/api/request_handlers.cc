@@ -111,6 +111,9 @@ Status CheckBinding(std::string_view op, const crypto::EncryptionContext& contex
   } else if (op == "export") {
     want = {"key_version", "public_key_sha256", "wrapping_algorithm"};
     spelled = "{\"public_key_sha256\", \"wrapping_algorithm\", \"key_version\"}";
+  } else if (op == "xks-credential-create") {
+    want = {"key_store"};
+    spelled = "{\"key_store\"}";
   } else {
     want = {"principal", "roles", "tenant"};
     spelled = "{\"principal\", \"tenant\", \"roles\"}";

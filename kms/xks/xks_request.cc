@@ -136,12 +136,24 @@ Result<XksDecryptRequest> DecodeXksDecrypt(const SecureJson& body) {
   FieldReader r(body);
   KEYHOLD_TRY(RequireAesGcm(r));
   KEYHOLD_ASSIGN_OR_RETURN(out.ciphertext, Bytes(r, body, "ciphertext", kXksMaxPlaintext, true));
-  KEYHOLD_ASSIGN_OR_RETURN(out.ciphertext_metadata,
-                           Bytes(r, body, "ciphertextMetadata", 255, false));
   KEYHOLD_ASSIGN_OR_RETURN(out.aad,
                            Bytes(r, body, "additionalAuthenticatedData", kXksMaxAadBytes, false));
-  KEYHOLD_ASSIGN_OR_RETURN(out.tag, Bytes(r, body, "authenticationTag", 64, true));
-  KEYHOLD_ASSIGN_OR_RETURN(out.iv, Bytes(r, body, "initializationVector", 64, true));
+  // Their sizes are fixed (or bounded) by the format: a wrong one is a
+  // ciphertext that cannot be Keyhold's, not a limit.
+  const auto sized = [&](std::string_view name, std::size_t max, bool required,
+                         std::vector<std::uint8_t>* out_bytes) -> Status {
+    auto bytes = Bytes(r, body, name, max, required);
+    if (!bytes.ok()) {
+      return bytes.error().code == ErrorCode::kPayloadTooLarge
+                 ? MakeError(ErrorCode::kInvalidCiphertext)
+                 : bytes.error();
+    }
+    *out_bytes = std::move(bytes).value();
+    return Status::Ok();
+  };
+  KEYHOLD_TRY(sized("ciphertextMetadata", 255, false, &out.ciphertext_metadata));
+  KEYHOLD_TRY(sized("authenticationTag", 64, true, &out.tag));
+  KEYHOLD_TRY(sized("initializationVector", 64, true, &out.iv));
   return out;
 }
 

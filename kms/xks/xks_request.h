@@ -7,7 +7,9 @@
 // for type and bound: a malformed field is kInvalidRequest naming the field
 // (ValidationException), a well-formed one beyond Keyhold's limits, which
 // are above the spec's minimums, is kPayloadTooLarge
-// (UnsupportedOperationException). Base64 is the strict standard alphabet.
+// (UnsupportedOperationException), except an IV, tag or ciphertextMetadata
+// of the wrong size, which is kInvalidCiphertext as the spec says. Base64
+// is the strict standard alphabet.
 // Plaintext goes straight into guarded memory. Thread-safe (functions only).
 #ifndef KEYHOLD_KMS_XKS_XKS_REQUEST_H_
 #define KEYHOLD_KMS_XKS_XKS_REQUEST_H_
@@ -23,9 +25,11 @@
 namespace keyhold::kms {
 
 // Keyhold's limits (the spec's minimums: 4,300-byte plaintext, 8,192-byte
-// AAD, 2,048-character ARNs).
+// AAD, 2,048-character ARNs). AWS KMS's encryption context, which becomes
+// the AAD, is itself at most 8,192 characters. At these limits a request
+// fits the default body limit (limits.max_body_bytes, 32 KiB).
 inline constexpr std::size_t kXksMaxPlaintext = 8192;
-inline constexpr std::size_t kXksMaxAadBytes = 16384;
+inline constexpr std::size_t kXksMaxAadBytes = 8192;
 inline constexpr std::size_t kXksMaxArn = 2048;
 inline constexpr std::size_t kXksMaxToken = 256;  // request id, operation, VPC names
 

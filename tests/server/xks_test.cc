@@ -491,3 +491,31 @@ TEST_F(XksTest, CurlSignedCallsWork) {
 
 }  // namespace
 }  // namespace keyhold::kms
+
+namespace keyhold::kms {
+namespace {
+
+// With an approval rule over xks-credential-create, a credential needs a
+// grant, and the access request names the key store it is for.
+TEST_F(XksTest, CredentialCreationCanNeedOfficersApproval) {
+  WritePolicy(Json{{"name", "xks-quorum"},
+                   {"version", 1},
+                   {"approvals", Json::array({Json{{"id", "xks-credentials"},
+                                                   {"operations", {"xks-credential-create"}},
+                                                   {"approvals", 2}}})}});
+  Answer refused =
+      Call(admin_token_, "POST", "/v1/xks/credentials", Json{{"key_store", "payments"}});
+  EXPECT_EQ(refused.status, 403) << refused.raw;
+  EXPECT_EQ(refused.body["error"]["code"], "approval_required");
+  const auto ask = [&](const Json& context) {
+    return Call(admin_token_, "POST", "/v1/requests",
+                Json{{"operation", "xks-credential-create"},
+                     {"context", context},
+                     {"justification", {{"reason_code", "change_ticket"}, {"text", "CHG-1"}}}});
+  };
+  EXPECT_EQ(ask(Json{{"key_store", "payments"}}).status, 201);
+  EXPECT_EQ(ask(Json{{"principal", "x"}, {"tenant", "y"}, {"roles", "admin"}}).status, 400);
+}
+
+}  // namespace
+}  // namespace keyhold::kms
