@@ -252,7 +252,7 @@ void ParseXks(const Reader& r, Config* c) {
     if (!Chars(store.name, "-", 32) ||
         std::any_of(store.name.begin(), store.name.end(),
                     [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
-      r.Fail(name, "xks.key_store.name", "required: 1-32 of [a-z0-9-]");
+      r.Fail(name != nullptr ? name : t, "xks.key_store.name", "required: 1-32 of [a-z0-9-]");
     }
     if (!names.insert(store.name).second) {
       r.Fail(name, "xks.key_store.name", "names another key store too");
@@ -282,7 +282,7 @@ void ParseXks(const Reader& r, Config* c) {
       r.String(k, "xks.key_store.key", "id", &key.id);
       r.String(k, "xks.key_store.key", "key", &key.key);
       if (!Chars(key.id, "._-", 128)) {
-        r.Fail(k->get("id") != nullptr ? k->get("id") : name, "xks.key_store.key.id",
+        r.Fail(k->get("id") != nullptr ? k->get("id") : k, "xks.key_store.key.id",
                "required: 1-128 of [A-Za-z0-9._-]");
       }
       if (!ids.insert(key.id).second) {

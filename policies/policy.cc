@@ -510,13 +510,21 @@ bool PrincipalMatches(std::string_view pattern, std::string_view principal) {
   if (pattern == "*" || pattern == principal) {
     return true;
   }
-  if (pattern.find_first_of("*?[") == std::string_view::npos ||
+  if (pattern.find_first_of("*?") == std::string_view::npos ||
       principal.find('\0') != std::string_view::npos) {
     return false;
   }
-  const std::string p(pattern);  // validated: printable, NUL-free
+  // Only * and ? are wildcards: fnmatch's brackets and backslash are
+  // escaped, so "[14]" in an ARN is those four characters, not a set.
+  std::string p;  // validated: printable, NUL-free
+  for (char c : pattern) {
+    if (c == '[' || c == ']' || c == '\\') {
+      p.push_back('\\');
+    }
+    p.push_back(c);
+  }
   const std::string n(principal);
-  return fnmatch(p.c_str(), n.c_str(), FNM_NOESCAPE) == 0;
+  return fnmatch(p.c_str(), n.c_str(), 0) == 0;
 }
 
 Result<PolicyDocument> ParsePolicy(std::string_view text, std::string_view source) {

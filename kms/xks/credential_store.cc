@@ -126,11 +126,13 @@ Result<NewXksCredential> XksCredentialStore::CreateCredential(std::string_view k
 
 Result<std::shared_ptr<const XksCredentialStore::Record>> XksCredentialStore::Load(
     const std::string& access_key_id) {
+  std::uint64_t revocations = 0;
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(access_key_id); it != cache_.end()) {
       return it->second;
     }
+    revocations = revocations_;
   }
   KEYHOLD_ASSIGN_OR_RETURN(ReadTxn txn, store_->BeginRead());
   const auto key = crypto::AsBytes(access_key_id);
@@ -142,6 +144,9 @@ Result<std::shared_ptr<const XksCredentialStore::Record>> XksCredentialStore::Lo
   KEYHOLD_ASSIGN_OR_RETURN(Record decoded, Decode(body.Reveal(SecretAccess::Get()), access_key_id));
   auto record = std::make_shared<const Record>(std::move(decoded));
   std::lock_guard lock(mu_);
+  if (revocations != revocations_) {
+    return record;  // maybe read before a revocation: answer it, never keep it
+  }
   return cache_.insert_or_assign(access_key_id, std::move(record)).first->second;
 }
 
@@ -185,6 +190,7 @@ Result<XksCredentialInfo> XksCredentialStore::Revoke(std::string_view access_key
   KEYHOLD_TRY(txn.Commit());
   // Only once durable does the revocation show: then at once.
   std::lock_guard lock(mu_);
+  ++revocations_;
   cache_.erase(id);
   return info;
 }

@@ -80,6 +80,9 @@ class XksCredentialStore {
   std::mutex write_mu_;  // create and revoke: one at a time
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const Record>> cache_;  // guarded by mu_
+  // Bumped by every revocation (guarded by mu_): a Load that read the store
+  // before a revocation must not cache what it read after it.
+  std::uint64_t revocations_ = 0;
 };
 
 // ValidXksAccessKeyId reports whether `id` has the shape Keyhold makes.

@@ -42,13 +42,15 @@ Error TooLarge(std::string_view name, std::size_t max) {
                                                     std::to_string(max) + " bytes");
 }
 
-// Bounded refuses a base64 field too long to decode to at most `max + 2`
-// bytes before decoding it; the decoded size is checked against `max`
-// after. Over the limit is beyond Keyhold's limit, not malformed.
+// Bounded refuses a base64 field longer than the encoding of `max` bytes
+// before decoding it: such a field, if canonical, decodes to more than
+// `max` bytes. A shorter one decodes to at most `max + 2` (the decoder's
+// bound), and its size is checked against `max` after. Over the limit is
+// beyond Keyhold's limit, not malformed.
 Status Bounded(const SecureJson& body, std::string_view name, std::size_t max) {
   const auto it = body.find(crypto::SecureString(name.begin(), name.end()));
   if (it != body.end() && it->is_string() &&
-      it->get_ref<const crypto::SecureString&>().size() > Base64Chars(max + 2)) {
+      it->get_ref<const crypto::SecureString&>().size() > Base64Chars(max)) {
     return TooLarge(name, max);
   }
   return Status::Ok();

@@ -1,6 +1,7 @@
-// json_request_fuzzer: kms::ParseJsonObject and every Decode* function of
-// kms/api/requests.h on arbitrary bytes (a request body without the HTTP
-// around it). Properties:
+// json_request_fuzzer: kms::ParseJsonObject, every Decode* function of
+// kms/api/requests.h and the XKS proxy API decoders of kms/xks/xks_request.h
+// on arbitrary bytes (a request body without the HTTP around it).
+// Properties:
 //   - ParseJsonObject agrees with an independent oracle, nlohmann's SAX
 //     parser over the same bytes with the depth and duplicate-key rules
 //     applied in the same order: the same outcome, the same error text (and
@@ -14,6 +15,15 @@
 //   - decoders never throw, fail only with kInvalidRequest, kInvalidContext or
 //     kInvalidKeyId, accept no field outside their own, and what they return
 //     obeys the documented bounds;
+//   - the XKS decoders (DecodeXksMetadata for each operation, DecodeXksEncrypt,
+//     DecodeXksDecrypt) never throw, fail only with kInvalidRequest or
+//     kPayloadTooLarge (and kInvalidCiphertext for a tag, IV or
+//     ciphertextMetadata over its bound), quote no string value, tolerate
+//     unknown fields, and return exactly what the body spelt, within
+//     Keyhold's limits; only a field longer than its limit allows is
+//     refused for size, and canonical base64 beyond a limit is never
+//     kInvalidRequest; encrypt and decrypt agree with the metadata decoder
+//     of their operation;
 //   - the access request decoders (DecodeAccessRequestBody, DecodeApprove,
 //     DecodeDeny, DecodeEnrolOfficer) return exactly what the body spelt: a
 //     window time formats back (gmtime_r, an independent oracle) to the text
@@ -43,6 +53,7 @@
 #include "crypto/wrapped_blob.h"
 #include "kms/api/json.h"
 #include "kms/api/requests.h"
+#include "kms/xks/xks_request.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -325,6 +336,24 @@ constexpr std::string_view kApiWords[] = {
     "RSA_4096",
     "RSAES_OAEP_SHA_256",
     "RSA_AES_KEY_WRAP_SHA_256",
+    // The XKS proxy API (kms/xks/xks_request.h).
+    "body",
+    "requestMetadata",
+    "kmsRequestId",
+    "kmsOperation",
+    "awsPrincipalArn",
+    "kmsKeyArn",
+    "awsSourceVpc",
+    "awsSourceVpce",
+    "kmsViaService",
+    "encryptionAlgorithm",
+    "AES_GCM",
+    "additionalAuthenticatedData",
+    "ciphertextDataIntegrityValueAlgorithm",
+    "SHA_256",
+    "ciphertextMetadata",
+    "authenticationTag",
+    "initializationVector",
 };
 
 bool IsWordByte(char c) {
@@ -366,16 +395,13 @@ bool IsApiText(std::string_view window, const std::vector<std::string>& keys) {
   return true;
 }
 
-// CheckDecoderError: one of the three codes, and no stretch of any string
-// value of the body in the message (values carry plaintext, passphrases and
-// shares; names of fields may be quoted).
-void CheckDecoderError(const keyhold::Error& error, const std::vector<std::string>& keys,
-                       const std::vector<std::string>& values) {
-  KEYHOLD_FUZZ_CHECK(error.code == ErrorCode::kInvalidRequest ||
-                     error.code == ErrorCode::kInvalidContext ||
-                     error.code == ErrorCode::kInvalidKeyId);
-  KEYHOLD_FUZZ_CHECK(!error.message.empty());
-  const std::string_view message = error.message;
+// CheckQuotesNoValue: no stretch of any string value of the body in the
+// message (values carry plaintext, passphrases and shares; names of fields
+// may be quoted). CheckDecoderError adds the codes the requests.h decoders
+// may fail with.
+void CheckQuotesNoValue(std::string_view message, const std::vector<std::string>& keys,
+                        const std::vector<std::string>& values) {
+  KEYHOLD_FUZZ_CHECK(!message.empty());
   for (std::size_t i = 0; i + kWindow <= message.size(); ++i) {
     const std::string_view window = message.substr(i, kWindow);
     if (IsApiText(window, keys)) {
@@ -385,6 +411,14 @@ void CheckDecoderError(const keyhold::Error& error, const std::vector<std::strin
       KEYHOLD_FUZZ_CHECK(!Contains(value, window));
     }
   }
+}
+
+void CheckDecoderError(const keyhold::Error& error, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& values) {
+  KEYHOLD_FUZZ_CHECK(error.code == ErrorCode::kInvalidRequest ||
+                     error.code == ErrorCode::kInvalidContext ||
+                     error.code == ErrorCode::kInvalidKeyId);
+  CheckQuotesNoValue(error.message, keys, values);
 }
 
 // OnlyFields: a decoder that succeeded read nothing but its own fields.
@@ -463,6 +497,170 @@ void Check(const keyhold::Result<T>& result, const std::vector<std::string>& key
     return;
   }
   on_success(*result);
+}
+
+// --- XKS proxy API (kms/xks/xks_request.h) --------------------------------
+
+// XksLimit is a base64 field of an XKS body, Keyhold's bound on its
+// decoded size, and the code for a value beyond it.
+struct XksLimit {
+  const char* field;
+  std::size_t max;
+  ErrorCode over;
+};
+constexpr XksLimit kXksEncryptLimits[] = {
+    {"plaintext", keyhold::kms::kXksMaxPlaintext, ErrorCode::kPayloadTooLarge},
+    {"additionalAuthenticatedData", keyhold::kms::kXksMaxAadBytes, ErrorCode::kPayloadTooLarge},
+};
+// A tag, IV or ciphertextMetadata beyond its bound cannot be Keyhold's:
+// kInvalidCiphertext, as the spec says.
+constexpr XksLimit kXksDecryptLimits[] = {
+    {"ciphertext", keyhold::kms::kXksMaxPlaintext, ErrorCode::kPayloadTooLarge},
+    {"ciphertextMetadata", 255, ErrorCode::kInvalidCiphertext},
+    {"additionalAuthenticatedData", keyhold::kms::kXksMaxAadBytes, ErrorCode::kPayloadTooLarge},
+    {"authenticationTag", 64, ErrorCode::kInvalidCiphertext},
+    {"initializationVector", 64, ErrorCode::kInvalidCiphertext},
+};
+
+bool PrintableAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+// CheckXksError: kInvalidRequest, or the code of a field beyond its limit
+// (kPayloadTooLarge, kInvalidCiphertext), quoting no value. The latter only
+// when some field with that code is longer than the base64 of its limit
+// could be; and a field that is canonical base64 beyond its limit
+// (well-formed, too large) is never the kInvalidRequest named.
+void CheckXksError(const keyhold::Error& error, const SecureJson& body,
+                   std::span<const XksLimit> limits, const std::vector<std::string>& keys,
+                   const std::vector<std::string>& values) {
+  CheckQuotesNoValue(error.message, keys, values);
+  if (error.code != ErrorCode::kInvalidRequest) {
+    bool over = false;
+    for (const XksLimit& l : limits) {
+      const std::optional<std::string> text = BodyString(body, l.field);
+      over = over || (l.over == error.code && text && 3 * text->size() > 4 * l.max);
+    }
+    KEYHOLD_FUZZ_CHECK(over);
+    return;
+  }
+  for (const XksLimit& l : limits) {
+    const std::optional<std::string> text = BodyString(body, l.field);
+    if (!text || !Contains(error.message, "'" + std::string(l.field) + "'")) {
+      continue;
+    }
+    auto decoded = keyhold::crypto::Base64Decode(*text, text->size());
+    KEYHOLD_FUZZ_CHECK(!decoded.ok() || decoded->size() <= l.max);
+  }
+}
+
+// CheckXksMetadata: what DecodeXksMetadata returned for `op` is what
+// requestMetadata spelt, field by field, within the bounds; fields `op`
+// does not read are empty.
+void CheckXksMetadata(const SecureJson& body, keyhold::kms::XksOperation op,
+                      const keyhold::kms::XksRequestMetadata& m) {
+  using keyhold::kms::XksOperation;
+  const auto it = body.find("requestMetadata");
+  KEYHOLD_FUZZ_CHECK(it != body.end() && it->is_object());
+  const bool health = op == XksOperation::kHealth;
+  const bool crypto_call = op == XksOperation::kEncrypt || op == XksOperation::kDecrypt;
+  const auto field = [&](const char* name, const std::string& value, std::size_t max, bool read,
+                         bool required) {
+    if (!read) {
+      KEYHOLD_FUZZ_CHECK(value.empty());
+      return;
+    }
+    const std::optional<std::string> text = BodyString(*it, name);
+    if (!text) {
+      KEYHOLD_FUZZ_CHECK(!required && value.empty());
+      return;
+    }
+    KEYHOLD_FUZZ_CHECK(value == *text);
+    KEYHOLD_FUZZ_CHECK(!value.empty() && value.size() <= max && PrintableAscii(value));
+  };
+  field("kmsRequestId", m.kms_request_id, keyhold::kms::kXksMaxToken, true, true);
+  field("kmsOperation", m.kms_operation, keyhold::kms::kXksMaxToken, true, true);
+  field("awsPrincipalArn", m.aws_principal_arn, keyhold::kms::kXksMaxArn, !health, true);
+  field("kmsKeyArn", m.kms_key_arn, keyhold::kms::kXksMaxArn, !health, crypto_call);
+  field("awsSourceVpc", m.aws_source_vpc, keyhold::kms::kXksMaxToken, !health, false);
+  field("awsSourceVpce", m.aws_source_vpce, keyhold::kms::kXksMaxToken, !health, false);
+  field("kmsViaService", m.kms_via_service, keyhold::kms::kXksMaxToken, !health, false);
+}
+
+bool SameMetadata(const keyhold::kms::XksRequestMetadata& a,
+                  const keyhold::kms::XksRequestMetadata& b) {
+  return a.aws_principal_arn == b.aws_principal_arn && a.aws_source_vpc == b.aws_source_vpc &&
+         a.aws_source_vpce == b.aws_source_vpce && a.kms_key_arn == b.kms_key_arn &&
+         a.kms_operation == b.kms_operation && a.kms_request_id == b.kms_request_id &&
+         a.kms_via_service == b.kms_via_service;
+}
+
+// CheckXksBytes: a decoded field is the canonical base64 the body held
+// (empty when absent or null), within its limit.
+void CheckXksBytes(const SecureJson& body, const XksLimit& limit,
+                   std::span<const std::uint8_t> bytes, bool required) {
+  KEYHOLD_FUZZ_CHECK(bytes.size() <= limit.max);
+  const std::optional<std::string> text = BodyString(body, limit.field);
+  if (!text) {
+    KEYHOLD_FUZZ_CHECK(!required && bytes.empty());
+    return;
+  }
+  KEYHOLD_FUZZ_CHECK(keyhold::crypto::Base64Encode(bytes) == *text);
+}
+
+void RunXksDecoders(const SecureJson& body, const std::vector<std::string>& keys,
+                    const std::vector<std::string>& values) {
+  namespace kms = keyhold::kms;
+  using kms::XksOperation;
+  constexpr XksOperation kOps[] = {XksOperation::kMetadata, XksOperation::kEncrypt,
+                                   XksOperation::kDecrypt, XksOperation::kHealth};
+  std::optional<kms::XksRequestMetadata> meta[4];
+  for (XksOperation op : kOps) {
+    auto m = kms::DecodeXksMetadata(body, op);
+    if (!m.ok()) {
+      CheckXksError(m.error(), body, {}, keys, values);
+      continue;
+    }
+    CheckXksMetadata(body, op, *m);
+    meta[static_cast<int>(op)] = std::move(m).value();
+  }
+  const auto& for_metadata = meta[static_cast<int>(XksOperation::kMetadata)];
+  const auto& for_encrypt = meta[static_cast<int>(XksOperation::kEncrypt)];
+  const auto& for_decrypt = meta[static_cast<int>(XksOperation::kDecrypt)];
+  const auto& for_health = meta[static_cast<int>(XksOperation::kHealth)];
+  // Health reads the fewest fields, encrypt and decrypt the same ones, the
+  // most.
+  KEYHOLD_FUZZ_CHECK(!for_metadata || for_health);
+  KEYHOLD_FUZZ_CHECK(for_encrypt.has_value() == for_decrypt.has_value());
+  KEYHOLD_FUZZ_CHECK(!for_encrypt || for_metadata);
+
+  auto enc = kms::DecodeXksEncrypt(body);
+  if (!enc.ok()) {
+    CheckXksError(enc.error(), body, kXksEncryptLimits, keys, values);
+  } else {
+    KEYHOLD_FUZZ_CHECK(for_encrypt && SameMetadata(enc->metadata, *for_encrypt));
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "encryptionAlgorithm") == "AES_GCM");
+    CheckXksBytes(body, kXksEncryptLimits[0],
+                  enc->plaintext.Reveal(keyhold::crypto::SecretAccess::Get()), true);
+    CheckXksBytes(body, kXksEncryptLimits[1], enc->aad, false);
+    const std::optional<std::string> cdiv =
+        BodyString(body, "ciphertextDataIntegrityValueAlgorithm");
+    KEYHOLD_FUZZ_CHECK(enc->integrity_value == cdiv.has_value());
+    KEYHOLD_FUZZ_CHECK(!cdiv || *cdiv == "SHA_256");
+  }
+
+  auto dec = kms::DecodeXksDecrypt(body);
+  if (!dec.ok()) {
+    CheckXksError(dec.error(), body, kXksDecryptLimits, keys, values);
+  } else {
+    KEYHOLD_FUZZ_CHECK(for_decrypt && SameMetadata(dec->metadata, *for_decrypt));
+    KEYHOLD_FUZZ_CHECK(BodyString(body, "encryptionAlgorithm") == "AES_GCM");
+    CheckXksBytes(body, kXksDecryptLimits[0], dec->ciphertext, true);
+    CheckXksBytes(body, kXksDecryptLimits[1], dec->ciphertext_metadata, false);
+    CheckXksBytes(body, kXksDecryptLimits[2], dec->aad, false);
+    CheckXksBytes(body, kXksDecryptLimits[3], dec->tag, true);
+    CheckXksBytes(body, kXksDecryptLimits[4], dec->iv, true);
+  }
 }
 
 void RunDecoders(const SecureJson& body) {
@@ -589,6 +787,7 @@ void RunDecoders(const SecureJson& body) {
   if (!empty.ok()) {
     CheckDecoderError(empty.error(), keys, values);
   }
+  RunXksDecoders(body, keys, values);
 }
 
 void FuzzOne(std::string_view input) {

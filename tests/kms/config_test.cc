@@ -682,3 +682,266 @@ TEST(ConfigAuditTest, BadValuesAreRefusedAtTheirLine) {
 
 }  // namespace
 }  // namespace keyhold::kms
+
+namespace keyhold::kms {
+namespace {
+
+// [xks] and its key stores. Text appended to kMinimal starts on line 4.
+
+// kXksFull is lines 5-24 of a valid file after kMtls (lines 1-4): two key
+// stores, three keys.
+constexpr std::string_view kXksFull =
+    "[xks]\n"                                                // 5
+    "regions = [\"us-east-1\", \"eu-west-2\"]\n"             // 6
+    "health_key = \"ops/xks-health\"\n"                      // 7
+    "[[xks.key_store]]\n"                                    // 8
+    "name = \"prod\"\n"                                      // 9
+    "path_prefix = \"/prod/A_b-9\"\n"                        // 10
+    "mtls_identity = \"cks.kms.eu-west-2.amazonaws.com\"\n"  // 11
+    "[[xks.key_store.key]]\n"                                // 12
+    "id = \"billing.Key-1_x\"\n"                             // 13
+    "key = \"acme/billing\"\n"                               // 14
+    "[[xks.key_store.key]]\n"                                // 15
+    "id = \"ebs\"\n"                                         // 16
+    "key = \"acme/ebs\"\n"                                   // 17
+    "usage = [\"ENCRYPT\"]\n"                                // 18
+    "[[xks.key_store]]\n"                                    // 19
+    "name = \"dr-2\"\n"                                      // 20
+    "[[xks.key_store.key]]\n"                                // 21
+    "id = \"billing.Key-1_x\"\n"                             // 22
+    "key = \"acme/billing\"\n"                               // 23
+    "usage = [\"DECRYPT\", \"ENCRYPT\"]\n";                  // 24
+
+// XksStore is [xks] (line 4) then one [[xks.key_store]] (line 5) whose fields
+// start on line 6.
+std::string XksStore(std::string_view fields) {
+  return With("[xks]\n[[xks.key_store]]\n" + std::string(fields));
+}
+
+// XksStoreKey is XksStore() with name (line 6), then one [[xks.key_store.key]]
+// (line 7) whose fields start on line 8.
+std::string XksStoreKey(std::string_view fields) {
+  return XksStore("name = \"prod\"\n[[xks.key_store.key]]\n" + std::string(fields));
+}
+
+TEST(ConfigXksTest, DefaultsWithoutTheSection) {
+  for (std::string_view text : {kMinimal, std::string_view("[tls]\ncert_file = \"/c\"\n"
+                                                           "key_file = \"/k\"\n[xks]\n")}) {
+    const Config c = MustParse(text);
+    EXPECT_EQ(c.xks.regions, (std::vector<std::string>{"us-east-1"}));
+    EXPECT_EQ(c.xks.health_key, "keyhold-xks/health");
+    EXPECT_TRUE(c.xks.key_stores.empty());
+  }
+}
+
+TEST(ConfigXksTest, TwoKeyStoresReadBack) {
+  const Config c = MustParse(std::string(kMtls) + std::string(kXksFull));
+  EXPECT_EQ(c.xks.regions, (std::vector<std::string>{"us-east-1", "eu-west-2"}));
+  EXPECT_EQ(c.xks.health_key, "ops/xks-health");
+  ASSERT_EQ(c.xks.key_stores.size(), 2u);
+  const XksKeyStore& prod = c.xks.key_stores[0];
+  EXPECT_EQ(prod.name, "prod");
+  EXPECT_EQ(prod.path_prefix, "/prod/A_b-9");
+  EXPECT_EQ(prod.uri_path(), "/prod/A_b-9/kms/xks/v1");
+  EXPECT_EQ(prod.mtls_identity, "cks.kms.eu-west-2.amazonaws.com");
+  ASSERT_EQ(prod.keys.size(), 2u);
+  EXPECT_EQ(prod.keys[0].id, "billing.Key-1_x");
+  EXPECT_EQ(prod.keys[0].key, "acme/billing");
+  EXPECT_TRUE(prod.keys[0].encrypt);  // no usage: both
+  EXPECT_TRUE(prod.keys[0].decrypt);
+  EXPECT_EQ(prod.keys[1].id, "ebs");
+  EXPECT_EQ(prod.keys[1].key, "acme/ebs");
+  EXPECT_TRUE(prod.keys[1].encrypt);
+  EXPECT_FALSE(prod.keys[1].decrypt);
+  const XksKeyStore& dr = c.xks.key_stores[1];
+  EXPECT_EQ(dr.name, "dr-2");
+  EXPECT_EQ(dr.path_prefix, "");
+  EXPECT_EQ(dr.uri_path(), "/kms/xks/v1");
+  EXPECT_TRUE(dr.mtls_identity.empty());
+  ASSERT_EQ(dr.keys.size(), 1u);
+  // The same external key id in another key store is another key.
+  EXPECT_EQ(dr.keys[0].id, "billing.Key-1_x");
+  EXPECT_TRUE(dr.keys[0].encrypt);
+  EXPECT_TRUE(dr.keys[0].decrypt);
+}
+
+TEST(ConfigXksTest, BoundsThatAreAccepted) {
+  // A key store with no keys; a name of 32; the longest prefix (117: the
+  // spec's 128-character XksProxyUriPath less "/kms/xks/v1").
+  const Config c = MustParse(XksStore("name = \"" + std::string(32, 'a') + "\"\npath_prefix = \"/" +
+                                      std::string(116, 'p') + "\"\n"));
+  ASSERT_EQ(c.xks.key_stores.size(), 1u);
+  EXPECT_EQ(c.xks.key_stores[0].uri_path().size(), 128u);
+  EXPECT_TRUE(c.xks.key_stores[0].keys.empty());
+  for (std::string_view prefix : {"/a", "/0", "/a/b/c", "/kms", "/xks/v1", "/kms/xks", "/-_"}) {
+    SCOPED_TRACE(prefix);
+    MustParse(XksStore("name = \"a\"\npath_prefix = \"" + std::string(prefix) + "\"\n"));
+  }
+  // Ids of 1 and 128 of [A-Za-z0-9._-]; usage each way.
+  MustParse(XksStoreKey("id = \"" + std::string(128, 'Z') + "\"\nkey = \"acme/a\"\n"));
+  for (std::string_view id : {"a", "-", "_", "a.b", "A.b-C_9"}) {
+    SCOPED_TRACE(id);
+    MustParse(XksStoreKey("id = \"" + std::string(id) + "\"\nkey = \"acme/a\"\n"));
+  }
+  const Config d = MustParse(XksStoreKey("id = \"a\"\nkey = \"acme/a\"\nusage = [\"DECRYPT\"]\n"));
+  EXPECT_FALSE(d.xks.key_stores[0].keys[0].encrypt);
+  EXPECT_TRUE(d.xks.key_stores[0].keys[0].decrypt);
+  // The default health key is a key AWS may not name; another one frees it.
+  const Config e =
+      MustParse(With("[xks]\nhealth_key = \"ops/h\"\n[[xks.key_store]]\nname = \"a\"\n"
+                     "[[xks.key_store.key]]\nid = \"a\"\nkey = \"keyhold-xks/health\"\n"));
+  EXPECT_EQ(e.xks.key_stores[0].keys[0].key, "keyhold-xks/health");
+  // Regions: one, several, of 32.
+  MustParse(With("[xks]\nregions = [\"ap-southeast-2\", \"us-gov-west-1\", \"" +
+                 std::string(32, 'r') + "\"]\n"));
+}
+
+TEST(ConfigXksTest, SectionRefusals) {
+  // Unknown fields, at each level.
+  ExpectRefused(With("[xks]\nregion = \"us-east-1\"\n"), 5, "xks.region");
+  ExpectRefused(XksStore("name = \"a\"\nprefix = \"/a\"\n"), 7, "xks.key_store.prefix");
+  ExpectRefused(XksStoreKey("id = \"a\"\nkey = \"acme/a\"\nalias = \"b\"\n"), 10,
+                "xks.key_store.key.alias");
+  // Not tables.
+  ExpectRefused("xks = 1\n" + std::string(kMinimal), 1, "xks");
+  ExpectRefused(With("[xks]\nkey_store = \"prod\"\n"), 5, "xks.key_store");
+  ExpectRefused(With("[xks]\nkey_store = [1]\n"), 5, "xks.key_store");
+  ExpectRefused(With("[xks.key_store]\nname = \"a\"\n"), 4, "xks.key_store");
+  ExpectRefused(XksStore("name = \"a\"\nkey = \"acme/a\"\n"), 7, "xks.key_store.key");
+}
+
+TEST(ConfigXksTest, RegionsRefused) {
+  ExpectRefused(With("[xks]\nregions = []\n"), 5, "xks.regions");
+  ExpectRefused(With("[xks]\nregions = \"us-east-1\"\n"), 5, "xks.regions");
+  ExpectRefused(With("[xks]\nregions = [1]\n"), 5, "xks.regions");
+  ExpectRefused(With("[xks]\n\nregions = [\"us-east-1\", 2]\n"), 6, "xks.regions");
+  for (std::string_view region : {"", "us_east_1", "us east 1", "us-east-1/x", "us-east-1.",
+                                  "US-EAST-1", "us-East-1", "\\u00e9u-west-1"}) {
+    SCOPED_TRACE(region);
+    ExpectRefused(With("[xks]\nregions = [\"us-east-1\", \"" + std::string(region) + "\"]\n"), 5,
+                  "xks.regions");
+  }
+  ExpectRefused(With("[xks]\nregions = [\"" + std::string(33, 'r') + "\"]\n"), 5, "xks.regions");
+}
+
+TEST(ConfigXksTest, HealthKeyRefused) {
+  for (std::string_view key : {"", "health", "ops/", "/health", "ops/a/b", "Ops/health",
+                               "-ops/health", "ops/.health", "ops health/x"}) {
+    SCOPED_TRACE(key);
+    ExpectRefused(With("[xks]\n\nhealth_key = \"" + std::string(key) + "\"\n"), 6,
+                  "xks.health_key");
+  }
+  ExpectRefused(With("[xks]\nhealth_key = 7\n"), 5, "xks.health_key");
+}
+
+TEST(ConfigXksTest, MtlsIdentityNeedsTheClientCa) {
+  // Refused at its line without tls.client_ca_file.
+  ExpectRefused(XksStore("name = \"a\"\n\nmtls_identity = \"cks.kms.us-east-1.amazonaws.com\"\n"),
+                8, "xks.key_store.mtls_identity");
+  ExpectRefused(XksStore("name = \"a\"\nmtls_identity = 1\n"), 7, "xks.key_store.mtls_identity");
+  // Accepted with it; an empty one asks for nothing.
+  const Config c = MustParse(std::string(kMtls) +
+                             "[xks]\n[[xks.key_store]]\nname = \"a\"\n"
+                             "mtls_identity = \"cks.kms.us-east-1.amazonaws.com\"\n");
+  EXPECT_EQ(c.xks.key_stores[0].mtls_identity, "cks.kms.us-east-1.amazonaws.com");
+  EXPECT_TRUE(MustParse(XksStore("name = \"a\"\nmtls_identity = \"\"\n"))
+                  .xks.key_stores[0]
+                  .mtls_identity.empty());
+}
+
+TEST(ConfigXksTest, KeyStoreNameRefused) {
+  for (std::string_view name : {"", "Prod", "PROD", "prod_1", "prod.1", "prod/1", "pr od", "é"}) {
+    SCOPED_TRACE(name);
+    ExpectRefused(XksStore("\nname = \"" + std::string(name) + "\"\n"), 7, "xks.key_store.name");
+  }
+  ExpectRefused(XksStore("name = \"" + std::string(33, 'a') + "\"\n"), 6, "xks.key_store.name");
+  ExpectRefused(XksStore("name = 1\n"), 6, "xks.key_store.name");
+  // Missing: at the entry's [[xks.key_store]] line.
+  ExpectRefused(XksStore("path_prefix = \"/a\"\n"), 5, "xks.key_store.name");
+  // Twice: at the second.
+  ExpectRefused(XksStore("name = \"prod\"\npath_prefix = \"/a\"\n[[xks.key_store]]\n"
+                         "path_prefix = \"/b\"\nname = \"prod\"\n"),
+                10, "xks.key_store.name");
+}
+
+TEST(ConfigXksTest, PathPrefixRefused) {
+  const std::vector<std::string> bad = {
+      "prod",                         // no leading slash
+      "prod/a",                       //
+      "/prod/",                       // trailing slash
+      "/",                            //
+      "//",                           //
+      "/a//b",                        // an empty segment
+      "//a",                          //
+      "/kms/xks/v1",                  // the API's own path
+      "/a/kms/xks/v1",                //
+      "/a/kms/xks/v1/b",              //
+      "/a.b",                         // outside [A-Za-z0-9/_-]
+      "/a b",                         //
+      "/a%2Fb",                       //
+      "/a/../b",                      //
+      "/a?b",                         //
+      "/a#b",                         //
+      "/\\u00e9",                     //
+      "/" + std::string(117, 'p'),    // 118 characters: too long
+      "/a/" + std::string(200, 'p'),  //
+  };
+  for (const std::string& prefix : bad) {
+    SCOPED_TRACE(prefix);
+    ExpectRefused(XksStore("name = \"a\"\n\npath_prefix = \"" + prefix + "\"\n"), 8,
+                  "xks.key_store.path_prefix");
+  }
+  ExpectRefused(XksStore("name = \"a\"\npath_prefix = 1\n"), 7, "xks.key_store.path_prefix");
+  // Two key stores on one prefix: at the second's prefix.
+  ExpectRefused(XksStore("name = \"a\"\npath_prefix = \"/p\"\n[[xks.key_store]]\nname = \"b\"\n"
+                         "path_prefix = \"/p\"\n"),
+                10, "xks.key_store.path_prefix");
+  // Two without one: both are "", reported at the second's name.
+  ExpectRefused(XksStore("name = \"a\"\n[[xks.key_store]]\nname = \"b\"\n"), 8,
+                "xks.key_store.path_prefix");
+}
+
+TEST(ConfigXksTest, KeyRefused) {
+  // id: 1-128 of [A-Za-z0-9._-], at its line.
+  for (std::string_view id : {"", "a b", "a/b", "a:b", "a+b", "é", "a\\tb", "*"}) {
+    SCOPED_TRACE(id);
+    ExpectRefused(XksStoreKey("key = \"acme/a\"\nid = \"" + std::string(id) + "\"\n"), 9,
+                  "xks.key_store.key.id");
+  }
+  ExpectRefused(XksStoreKey("key = \"acme/a\"\nid = \"" + std::string(129, 'a') + "\"\n"), 9,
+                "xks.key_store.key.id");
+  ExpectRefused(XksStoreKey("key = \"acme/a\"\nid = 1\n"), 9, "xks.key_store.key.id");
+  // Missing: at the entry's [[xks.key_store.key]] line.
+  ExpectRefused(XksStoreKey("key = \"acme/a\"\n"), 7, "xks.key_store.key.id");
+  // Twice in one key store: at the second.
+  ExpectRefused(
+      XksStoreKey("id = \"k\"\nkey = \"acme/a\"\n[[xks.key_store.key]]\nkey = \"acme/b\"\n"
+                  "id = \"k\"\n"),
+      12, "xks.key_store.key.id");
+
+  // key: TENANT/NAME, not the health key.
+  for (std::string_view key :
+       {"", "acme", "acme/", "/a", "acme/a/b", "Acme/a", "acme/a b", "*/*", "keyhold-xks/health"}) {
+    SCOPED_TRACE(key);
+    ExpectRefused(XksStoreKey("id = \"a\"\nkey = \"" + std::string(key) + "\"\n"), 9,
+                  "xks.key_store.key.key");
+  }
+  ExpectRefused(With("[xks]\nhealth_key = \"ops/h\"\n[[xks.key_store]]\nname = \"a\"\n"
+                     "[[xks.key_store.key]]\nid = \"a\"\nkey = \"ops/h\"\n"),
+                10, "xks.key_store.key.key");
+  ExpectRefused(XksStoreKey("id = \"a\"\nkey = 1\n"), 9, "xks.key_store.key.key");
+  // Missing: at the entry's id.
+  ExpectRefused(XksStoreKey("id = \"a\"\n"), 8, "xks.key_store.key.key");
+
+  // usage: ENCRYPT, DECRYPT or both; nothing else.
+  for (std::string_view usage :
+       {"[]", "[\"SIGN\"]", "[\"ENCRYPT\", \"SIGN\"]", "[\"encrypt\"]", "[\"\"]", "[1]",
+        "\"ENCRYPT\"", "[\"ENCRYPT \"]", "[\"WRAP\", \"UNWRAP\"]"}) {
+    SCOPED_TRACE(usage);
+    ExpectRefused(XksStoreKey("id = \"a\"\nkey = \"acme/a\"\nusage = " + std::string(usage) + "\n"),
+                  10, "xks.key_store.key.usage");
+  }
+}
+
+}  // namespace
+}  // namespace keyhold::kms

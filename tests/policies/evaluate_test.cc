@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -984,6 +985,236 @@ TEST(ApprovalForStrictest, TheStrictestCoveringRuleWins) {
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(name, "a-lax/two");
   EXPECT_EQ(ApprovalFor(*set, "beta/x", "rotate", &name), nullptr);
+}
+
+}  // namespace
+}  // namespace keyhold::policies
+
+namespace keyhold::policies {
+namespace {
+
+// Calls from AWS KMS through the XKS proxy API: principal patterns over
+// awsPrincipalArn, the aws-kms role, and the `aws` condition over the
+// request's requestMetadata.
+
+constexpr char kRole[] = "arn:aws:iam::111122223333:role/";
+
+AccessRequest AwsCall(std::string principal = std::string(kRole) + "app") {
+  AccessRequest r = Base();
+  r.principal = std::move(principal);
+  r.tenant = "acme";
+  r.roles = {"aws-kms"};
+  r.context.clear();
+  r.aws = AwsFacts{.kms_operation = "Encrypt",
+                   .via_service = "ebs",
+                   .source_vpc = "vpc-0123",
+                   .source_vpce = "vpce-4567"};
+  return r;
+}
+
+Verdict Decide(const std::vector<Rule>& rules, const AccessRequest& req,
+               std::string* rule = nullptr, std::vector<std::string>* explanation = nullptr) {
+  const Decision d = Evaluate(Set({Doc("d", rules)}), req, kMon10);
+  if (rule != nullptr) {
+    *rule = d.rule;
+  }
+  if (explanation != nullptr) {
+    *explanation = d.explanation;
+  }
+  return d.verdict;
+}
+
+TEST(EvaluateXksTest, PrincipalPatterns) {
+  const Rule pattern{.id = "acct", .who = R"("principals": ["arn:aws:iam::111122223333:role/*"])"};
+  struct Case {
+    std::string principal;
+    Verdict want;
+  };
+  const std::vector<Case> cases = {
+      {std::string(kRole) + "app", Verdict::kAllow},
+      {std::string(kRole) + "a/b", Verdict::kAllow},
+      {"arn:aws:iam::444455556666:role/app", Verdict::kDeny},
+      {"arn:aws:iam::111122223333:user/app", Verdict::kDeny},
+      {"alice", Verdict::kDeny},
+  };
+  for (const Case& c : cases) {
+    std::string rule;
+    EXPECT_EQ(VerdictName(Decide({pattern}, AwsCall(c.principal), &rule)), VerdictName(c.want))
+        << c.principal;
+    EXPECT_EQ(rule, c.want == Verdict::kAllow ? "d/acct" : "") << c.principal;
+    // The pattern matches the same way for a call that is not from AWS.
+    AccessRequest plain = Base();
+    plain.principal = c.principal;
+    plain.roles = {};
+    EXPECT_EQ(VerdictName(Decide({pattern}, plain)), VerdictName(c.want)) << c.principal;
+  }
+
+  // '?' is one character.
+  const Rule one{.id = "one", .who = R"("principals": ["arn:aws:iam::111122223333:role/app-?"])"};
+  EXPECT_EQ(Decide({one}, AwsCall(std::string(kRole) + "app-1")), Verdict::kAllow);
+  EXPECT_EQ(Decide({one}, AwsCall(std::string(kRole) + "app-12")), Verdict::kDeny);
+  EXPECT_EQ(Decide({one}, AwsCall(std::string(kRole) + "app-")), Verdict::kDeny);
+
+  // Exact names still work, next to patterns.
+  const Rule exact{.id = "exact", .who = R"("principals": ["arn:aws:iam::*:role/ops", "alice"])"};
+  AccessRequest alice = Base();
+  alice.roles = {};
+  EXPECT_EQ(Decide({exact}, alice), Verdict::kAllow);
+  alice.principal = "alice2";
+  EXPECT_EQ(Decide({exact}, alice), Verdict::kDeny);
+  EXPECT_EQ(Decide({exact}, AwsCall("arn:aws:iam::444455556666:role/ops")), Verdict::kAllow);
+
+  // A deny rule's pattern denies every principal it matches.
+  const Rule deny_acct{.id = "deny-acct",
+                       .effect = "deny",
+                       .who = R"("principals": ["arn:aws:iam::444455556666:*"])",
+                       .keys = R"(["*/*"])",
+                       .ops = R"(["*"])"};
+  std::string rule;
+  EXPECT_EQ(Decide({deny_acct, kAllowAll}, AwsCall("arn:aws:iam::444455556666:role/x"), &rule),
+            Verdict::kDeny);
+  EXPECT_EQ(rule, "d/deny-acct");
+  EXPECT_EQ(Decide({deny_acct, kAllowAll}, AwsCall(), &rule), Verdict::kAllow);
+  EXPECT_EQ(rule, "d/allow-all");
+}
+
+TEST(EvaluateXksTest, RoleAwsKms) {
+  const Rule aws_role{.id = "aws", .who = R"("roles": ["aws-kms"])"};
+  EXPECT_EQ(Decide({aws_role}, AwsCall()), Verdict::kAllow);
+  EXPECT_EQ(Decide({aws_role}, Base()), Verdict::kDeny);  // an app caller
+  EXPECT_EQ(Decide({kAllowApp}, AwsCall()), Verdict::kDeny);
+}
+
+TEST(EvaluateXksTest, AwsConditionEachList) {
+  struct Case {
+    std::string name;
+    std::string condition;
+    std::string unmet_field;  // named when it fails
+    std::function<void(AwsFacts&)> miss;
+  };
+  const std::vector<Case> cases = {
+      {"kms_operations", R"({"aws": {"kms_operations": ["Decrypt", "Encrypt"]}})",
+       "aws.kms_operations", [](AwsFacts& a) { a.kms_operation = "GenerateDataKey"; }},
+      {"via_services", R"({"aws": {"via_services": ["ebs", "s3"]}})", "aws.via_services",
+       [](AwsFacts& a) { a.via_service = "rds"; }},
+      {"via_services, absent", R"({"aws": {"via_services": ["ebs"]}})", "aws.via_services",
+       [](AwsFacts& a) { a.via_service = ""; }},
+      {"source_vpcs", R"({"aws": {"source_vpcs": ["vpc-0123"]}})", "aws.source_vpcs",
+       [](AwsFacts& a) { a.source_vpc = "vpc-9999"; }},
+      {"source_vpcs, absent", R"({"aws": {"source_vpcs": ["vpc-0123"]}})", "aws.source_vpcs",
+       [](AwsFacts& a) { a.source_vpc = ""; }},
+      {"source_vpces", R"({"aws": {"source_vpces": ["vpce-4567"]}})", "aws.source_vpces",
+       [](AwsFacts& a) { a.source_vpce = "vpce-0000"; }},
+      {"source_vpces, case matters", R"({"aws": {"source_vpces": ["vpce-4567"]}})",
+       "aws.source_vpces", [](AwsFacts& a) { a.source_vpce = "VPCE-4567"; }},
+      {"every list, one misses",
+       R"({"aws": {"kms_operations": ["Encrypt"], "via_services": ["ebs"],)"
+       R"( "source_vpcs": ["vpc-0123"], "source_vpces": ["vpce-4567"]}})",
+       "aws.source_vpces", [](AwsFacts& a) { a.source_vpce = "vpce-0000"; }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const Rule when{.id = "when", .who = R"("roles": ["aws-kms"])", .conditions = c.condition};
+    const Rule unless{.id = "unless",
+                      .effect = "deny",
+                      .who = R"("roles": ["aws-kms"])",
+                      .conditions = c.condition};
+    AccessRequest met = AwsCall();
+    AccessRequest missed = AwsCall();
+    c.miss(*missed.aws);
+    missed.context["secret"] = kCanary;
+    // Allow ... when: met allows, missed falls to the default deny.
+    EXPECT_EQ(Decide({when}, met), Verdict::kAllow);
+    std::vector<std::string> explanation;
+    EXPECT_EQ(Decide({when}, missed, nullptr, &explanation), Verdict::kDeny);
+    std::string all;
+    for (const std::string& line : explanation) {
+      all += line + "\n";
+    }
+    EXPECT_NE(all.find(c.unmet_field), std::string::npos) << all;
+    // The call's values are not echoed (they may be anything AWS sent).
+    for (const std::string& value : {missed.aws->kms_operation, missed.aws->via_service,
+                                     missed.aws->source_vpc, missed.aws->source_vpce}) {
+      if (value.size() >= 4) {
+        EXPECT_EQ(all.find(value), std::string::npos) << all;
+      }
+    }
+    EXPECT_EQ(all.find(kCanary), std::string::npos) << all;
+    // Deny ... unless: met lets the allow rule decide, missed is denied.
+    std::string rule;
+    EXPECT_EQ(Decide({unless, kAllowAll}, met, &rule), Verdict::kAllow);
+    EXPECT_EQ(rule, "d/allow-all");
+    EXPECT_EQ(Decide({unless, kAllowAll}, missed, &rule), Verdict::kDeny);
+    EXPECT_EQ(rule, "d/unless");
+  }
+}
+
+TEST(EvaluateXksTest, ANonAwsCallNeverMeetsAnAwsCondition) {
+  const std::string any_op = R"({"aws": {"kms_operations": ["Encrypt"]}})";
+  const Rule when{.id = "when", .who = R"("principals": ["*"])", .conditions = any_op};
+  const Rule unless{.id = "unless",
+                    .effect = "deny",
+                    .who = R"("principals": ["*"])",
+                    .keys = R"(["*/*"])",
+                    .ops = R"(["*"])",
+                    .conditions = any_op};
+  // Even with every other fact of the AWS call, and the aws-kms role.
+  AccessRequest plain = AwsCall();
+  plain.aws.reset();
+  std::vector<std::string> explanation;
+  EXPECT_EQ(Decide({when}, plain, nullptr, &explanation), Verdict::kDeny);
+  std::string all;
+  for (const std::string& line : explanation) {
+    all += line + "\n";
+  }
+  EXPECT_NE(all.find("not a call from AWS KMS"), std::string::npos) << all;
+  EXPECT_EQ(Decide({unless, kAllowAll}, plain), Verdict::kDeny);
+  EXPECT_EQ(Decide({unless, kAllowAll}, Base()), Verdict::kDeny);
+  EXPECT_EQ(Decide({when}, Base()), Verdict::kDeny);
+  // With the facts, the same rules agree.
+  EXPECT_EQ(Decide({when}, AwsCall()), Verdict::kAllow);
+  EXPECT_EQ(Decide({unless, kAllowAll}, AwsCall()), Verdict::kAllow);
+  // An empty AwsFacts is an AWS call whose fields are all absent.
+  AccessRequest bare = AwsCall();
+  bare.aws = AwsFacts{};
+  EXPECT_EQ(Decide({when}, bare), Verdict::kDeny);
+}
+
+TEST(EvaluateXksTest, AwsConditionWithOtherConditions) {
+  // All conditions hold, or the set does not.
+  const Rule both{
+      .id = "both",
+      .who = R"("roles": ["aws-kms"])",
+      .conditions = R"({"source_cidrs": ["10.0.0.0/8"], "aws": {"via_services": ["ebs"]}})"};
+  EXPECT_EQ(Decide({both}, AwsCall()), Verdict::kAllow);
+  AccessRequest outside = AwsCall();
+  outside.source = "192.0.2.1";
+  EXPECT_EQ(Decide({both}, outside), Verdict::kDeny);
+  AccessRequest other_service = AwsCall();
+  other_service.aws->via_service = "s3";
+  EXPECT_EQ(Decide({both}, other_service), Verdict::kDeny);
+}
+
+TEST(EvaluateXksTest, ApprovalForXksCredentialCreate) {
+  const PolicySet set = Set({Doc("d", {kAllowAll},
+                                 {Approval("xks", "", R"(["xks-credential-create"])"),
+                                  Approval("star", R"(["*/*"])", R"(["*"])")})});
+  std::string name;
+  const ApprovalRule* a = ApprovalFor(set, "", "xks-credential-create", &name);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(name, "d/xks");
+  EXPECT_EQ(ApprovalFor(set, "", "admin-token-create", nullptr), nullptr);
+  // "*" never covers it.
+  const PolicySet star = Set({Doc("d", {}, {Approval("star", R"(["*/*"])", R"(["*"])")})});
+  EXPECT_EQ(ApprovalFor(star, "", "xks-credential-create", nullptr), nullptr);
+  // Evaluate asks for the grant.
+  AccessRequest create = Base();
+  create.operation = "xks-credential-create";
+  create.key = "";
+  const Decision d = Evaluate(
+      Set({Doc("d", {}, {Approval("xks", "", R"(["xks-credential-create"])")})}), create, kMon10);
+  EXPECT_EQ(d.verdict, Verdict::kNeedsApproval);
+  EXPECT_EQ(d.rule, "d/xks");
 }
 
 }  // namespace

@@ -990,3 +990,225 @@ TEST(OperationsTest, KeyAndAdminOperationsAreDisjoint) {
 
 }  // namespace
 }  // namespace keyhold::policies
+
+namespace keyhold::policies {
+namespace {
+
+// The XKS additions: the `aws` condition, principal patterns, the aws-kms
+// role and the xks-credential-create admin operation.
+
+TEST(ParsePolicyXksTest, AwsConditionReadsBack) {
+  const PolicyDocument all = MustParse(AllowWhen(
+      R"({"aws": {"kms_operations": ["Encrypt", "GenerateDataKey"], "via_services": ["ebs"],)"
+      R"( "source_vpcs": ["vpc-0123"], "source_vpces": ["vpce-4567", "vpce-89ab"]}})"));
+  ASSERT_EQ(all.rules.size(), 1u);
+  const Conditions& c = all.rules[0].conditions;
+  ASSERT_TRUE(c.aws.has_value());
+  EXPECT_FALSE(c.empty());
+  EXPECT_EQ(c.aws->kms_operations, (std::vector<std::string>{"Encrypt", "GenerateDataKey"}));
+  EXPECT_EQ(c.aws->via_services, (std::vector<std::string>{"ebs"}));
+  EXPECT_EQ(c.aws->source_vpcs, (std::vector<std::string>{"vpc-0123"}));
+  EXPECT_EQ(c.aws->source_vpces, (std::vector<std::string>{"vpce-4567", "vpce-89ab"}));
+
+  // One list is enough; the others stay empty (any value). Under unless
+  // too, and next to other conditions.
+  const PolicyDocument one = MustParse(DenyUnless(R"({"aws": {"source_vpces": ["vpce-1"]}})"));
+  ASSERT_TRUE(one.rules[0].conditions.aws.has_value());
+  EXPECT_TRUE(one.rules[0].conditions.aws->kms_operations.empty());
+  EXPECT_TRUE(one.rules[0].conditions.aws->via_services.empty());
+  EXPECT_TRUE(one.rules[0].conditions.aws->source_vpcs.empty());
+  EXPECT_EQ(one.rules[0].conditions.aws->source_vpces, (std::vector<std::string>{"vpce-1"}));
+  const PolicyDocument mixed = MustParse(
+      AllowWhen(R"({"source_cidrs": ["10.0.0.0/8"], "aws": {"kms_operations": ["Decrypt"]}})"));
+  EXPECT_EQ(mixed.rules[0].conditions.source_cidrs.size(), 1u);
+  EXPECT_TRUE(mixed.rules[0].conditions.aws.has_value());
+  // Values: any printable ASCII without spaces, up to 128 characters.
+  MustParse(AllowWhen("{\"aws\": {\"kms_operations\": [" + Quoted(std::string(128, 'o')) +
+                      ", \"a:b/c*?\"]}}"));
+  // Without aws, none.
+  EXPECT_FALSE(MustParse(AllowWhen(R"({"source_cidrs": ["10.0.0.0/8"]})"))
+                   .rules[0]
+                   .conditions.aws.has_value());
+}
+
+TEST(ParsePolicyXksTest, AwsConditionRefusals) {
+  const std::string w = "/rules/0/when/aws";
+  const std::vector<BadCase> cases = {
+      {"aws empty", AllowWhen(R"({"aws": {}})"), 11, w},
+      {"aws under unless empty", DenyUnless(R"({"aws": {}})"), 11, "/rules/0/unless/aws"},
+      {"aws an array", AllowWhen(R"({"aws": ["Encrypt"]})"), 11, w},
+      {"aws a string", AllowWhen(R"({"aws": "Encrypt"})"), 11, w},
+      {"aws null", AllowWhen(R"({"aws": null})"), 11, w},
+      {"aws true", AllowWhen(R"({"aws": true})"), 11, w},
+      {"aws: unknown field", AllowWhen(R"({"aws": {"kms_operation": ["Encrypt"]}})"), 11,
+       w + "/kms_operation"},
+      {"aws: field in another case", AllowWhen(R"({"aws": {"KmsOperations": ["Encrypt"]}})"), 11,
+       w + "/KmsOperations"},
+      {"aws: unknown field next to a known one",
+       AllowWhen(R"({"aws": {"via_services": ["ebs"], "principal_arns": ["x"]}})"), 11,
+       w + "/principal_arns"},
+      {"kms_operations a string", AllowWhen(R"({"aws": {"kms_operations": "Encrypt"}})"), 11,
+       w + "/kms_operations"},
+      {"via_services an object", AllowWhen(R"({"aws": {"via_services": {"a": "b"}}})"), 11,
+       w + "/via_services"},
+      {"source_vpcs null", AllowWhen(R"({"aws": {"source_vpcs": null}})"), 11, w + "/source_vpcs"},
+      {"source_vpces a number", AllowWhen(R"({"aws": {"source_vpces": 1}})"), 11,
+       w + "/source_vpces"},
+      {"kms_operations empty", AllowWhen(R"({"aws": {"kms_operations": []}})"), 11,
+       w + "/kms_operations"},
+      {"kms_operations: a number", AllowWhen(R"({"aws": {"kms_operations": [1]}})"), 11,
+       w + "/kms_operations/0"},
+      {"kms_operations: empty string", AllowWhen(R"({"aws": {"kms_operations": [""]}})"), 11,
+       w + "/kms_operations/0"},
+      {"kms_operations: a space", AllowWhen(R"({"aws": {"kms_operations": ["Encrypt", "A B"]}})"),
+       11, w + "/kms_operations/1"},
+      {"via_services: a control character", AllowWhen(R"({"aws": {"via_services": ["e\u0007"]}})"),
+       11, w + "/via_services/0"},
+      {"source_vpcs: not ASCII", AllowWhen(R"({"aws": {"source_vpcs": ["vpcé"]}})"), 11,
+       w + "/source_vpcs/0"},
+      {"source_vpces: listed twice", AllowWhen(R"({"aws": {"source_vpces": ["v", "v"]}})"), 11,
+       w + "/source_vpces/1"},
+      {"kms_operations: 129 characters",
+       AllowWhen("{\"aws\": {\"kms_operations\": [" + Quoted(std::string(129, 'o')) + "]}}"), 11,
+       w + "/kms_operations/0"},
+      {"kms_operations: 257 entries",
+       AllowWhen("{\"aws\": {\"kms_operations\": [" + Repeat("\"o\"", 257) + "]}}"), 11,
+       w + "/kms_operations"},
+  };
+  for (const BadCase& c : cases) {
+    auto doc = ParsePolicy(c.text, "p.json");
+    EXPECT_FALSE(doc.ok()) << c.name << " was accepted";
+    if (doc.ok()) {
+      continue;
+    }
+    EXPECT_EQ(doc.error().code, ErrorCode::kInvalidPolicy) << c.name;
+    const std::string want = "p.json:" + std::to_string(c.line) + ": " + c.pointer + ": ";
+    EXPECT_EQ(doc.error().message.substr(0, want.size()), want)
+        << c.name << "\nmessage: " << doc.error().message.substr(0, 300);
+    EXPECT_GT(doc.error().message.size(), want.size()) << c.name;
+  }
+}
+
+TEST(ParsePolicyXksTest, RoleAwsKms) {
+  const PolicyDocument d =
+      MustParse(Rule({kId, kAllow, R"("roles": ["aws-kms", "app"])", kKeys, kOps}));
+  EXPECT_EQ(d.rules[0].roles, (std::vector<std::string>{"aws-kms", "app"}));
+  // Spelt exactly.
+  for (std::string_view role : {"aws_kms", "AWS-KMS", "aws", "kms", "aws-kms "}) {
+    auto doc = ParsePolicy(
+        Rule({kId, kAllow, Field("roles", "[" + Quoted(role) + "]"), kKeys, kOps}), "p.json");
+    ASSERT_FALSE(doc.ok()) << role;
+    EXPECT_TRUE(doc.error().message.starts_with("p.json:8: /rules/0/roles/0"))
+        << doc.error().message << role;
+  }
+}
+
+TEST(ParsePolicyXksTest, PrincipalPatternsParse) {
+  const PolicyDocument d = MustParse(Rule(
+      {kId, kAllow,
+       R"("principals": ["arn:aws:iam::111122223333:role/*", "arn:aws:iam::*:role/app-?", "alice"])",
+       kKeys, kOps}));
+  EXPECT_EQ(d.rules[0].principals,
+            (std::vector<std::string>{"arn:aws:iam::111122223333:role/*",
+                                      "arn:aws:iam::*:role/app-?", "alice"}));
+  // A pattern is still one token of printable ASCII.
+  auto spaced = ParsePolicy(
+      Rule({kId, kAllow, R"("principals": ["arn:aws:iam::1:role/* x"])", kKeys, kOps}), "p.json");
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_TRUE(spaced.error().message.starts_with("p.json:8: /rules/0/principals/0: "))
+      << spaced.error().message;
+}
+
+TEST(ParsePolicyXksTest, XksCredentialCreateIsAnAdminOperation) {
+  EXPECT_TRUE(IsAdminOperation("xks-credential-create"));
+  EXPECT_FALSE(IsKeyOperation("xks-credential-create"));
+  const PolicyDocument d =
+      MustParse(Approval({kId, R"("operations": ["xks-credential-create"])", R"("approvals": 2)"}));
+  ASSERT_EQ(d.approvals.size(), 1u);
+  EXPECT_EQ(d.approvals[0].operations, (std::vector<std::string>{"xks-credential-create"}));
+  EXPECT_TRUE(d.approvals[0].keys.empty());
+  MustParse(Approval(
+      {kId, R"("operations": ["policy-change", "admin-token-create", "xks-credential-create"])"}));
+  // It acts on no key, so it takes no keys; and access rules name key
+  // operations only.
+  auto keyed = ParsePolicy(
+      Approval({kId, R"("operations": ["xks-credential-create"])", R"("keys": ["acme/*"])"}),
+      "p.json");
+  ASSERT_FALSE(keyed.ok());
+  EXPECT_TRUE(keyed.error().message.starts_with("p.json:8: /approvals/0/keys: "))
+      << keyed.error().message;
+  auto in_rule = ParsePolicy(
+      Rule({kId, kAllow, kRoles, kKeys, R"("operations": ["xks-credential-create"])"}), "p.json");
+  ASSERT_FALSE(in_rule.ok());
+  EXPECT_TRUE(in_rule.error().message.starts_with("p.json:10: /rules/0/operations/0:"))
+      << in_rule.error().message;
+  // Spelt exactly.
+  EXPECT_FALSE(
+      ParsePolicy(Approval({kId, R"("operations": ["xks-credentials-create"])"}), "p.json").ok());
+}
+
+TEST(PrincipalMatchesTest, Table) {
+  const std::string role = "arn:aws:iam::111122223333:role/";
+  struct Case {
+    std::string pattern;
+    std::string principal;
+    bool want;
+  };
+  const std::vector<Case> cases = {
+      // '*' is any run of characters, '/' and ':' included.
+      {role + "*", role + "app", true},
+      {role + "*", role + "a/b", true},
+      {role + "*", role + "a/b/c:d", true},
+      {role + "*", role, true},  // the empty run too
+      {role + "*", "arn:aws:iam::444455556666:role/app", false},
+      {role + "*", "arn:aws:iam::111122223333:user/app", false},
+      {role + "*", "arn:aws:sts::111122223333:assumed-role/app/s", false},
+      {role + "*", "arn:aws:iam::111122223333:role", false},
+      {role + "*", "xarn:aws:iam::111122223333:role/app", false},
+      {"arn:aws:iam::*:role/app", "arn:aws:iam::444455556666:role/app", true},
+      {"arn:aws:iam::*:role/app", "arn:aws:iam::444455556666:role/app2", false},
+      {"arn:aws:iam::*:role/app", "arn:aws:iam::1:2:role/app", true},
+      {"*:role/app", "arn:aws:iam::111122223333:role/app", true},
+      // '?' is exactly one character, any one.
+      {role + "app-?", role + "app-1", true},
+      {role + "app-?", role + "app-12", false},
+      {role + "app-?", role + "app-", false},
+      {role + "a?b", role + "a/b", true},
+      {"arn:aws:iam::11112222333?:role/app", role + "app", true},
+      {"arn:aws:iam::11112222333?:role/app", "arn:aws:iam::1111222233334:role/app", false},
+      // Exact names still work, and only exactly.
+      {"alice", "alice", true},
+      {"alice", "alice2", false},
+      {"alice", "alic", false},
+      {"alice", "Alice", false},
+      {role + "app", role + "app", true},
+      {role + "app", role + "App", false},
+      {role + "app", role + "app/x", false},
+      // "*" alone is anyone.
+      {"*", "alice", true},
+      {"*", role + "app", true},
+      {"*", "", true},
+      // Backslash is an ordinary character.
+      {"a\\*", "a\\b", true},
+      {"a\\*", "a*", false},
+      // A principal with a NUL never matches a pattern.
+      {"a*", std::string("ab\0c", 4), false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(PrincipalMatches(c.pattern, c.principal), c.want)
+        << c.pattern << " vs " << c.principal;
+  }
+}
+
+// Only `*` and `?` are wildcards of a principal pattern: `[` is an
+// ordinary character (fnmatch would read it as a bracket expression).
+TEST(PrincipalMatchesTest, BracketIsAnOrdinaryCharacter) {
+  EXPECT_TRUE(PrincipalMatches("svc[1]", "svc[1]"));
+  EXPECT_FALSE(PrincipalMatches("svc[1]", "svc1"));
+  EXPECT_FALSE(PrincipalMatches("arn:aws:iam::[14]11122223333:role/*",
+                                "arn:aws:iam::411122223333:role/app"));
+  EXPECT_FALSE(PrincipalMatches("svc-[!a]", "svc-b"));
+}
+
+}  // namespace
+}  // namespace keyhold::policies
