@@ -52,8 +52,9 @@ bench_free_port() {
     2>/dev/null || shuf -i 20000-60000 -n 1
 }
 
-# bench_start_keyhold writes the configuration (first call) and starts the
-# server; the first call also initialises the store and keeps an admin token.
+# bench_start_keyhold writes the configuration (first call; $BENCH_EXTRA_TOML
+# is appended to it) and starts the server; the first call also initialises
+# the store and keeps an admin token.
 bench_start_keyhold() {
   if [ ! -f "$work/keyhold.toml" ]; then
     kport=$(bench_free_port)
@@ -72,6 +73,7 @@ path = "$work/audit"
 dev_key_file = "$work/unseal.key"
 [log]
 level = "warn"
+${BENCH_EXTRA_TOML:-}
 TOML
     export KEYHOLD_ADDR="https://127.0.0.1:$kport" KEYHOLD_CACERT="$work/ca.crt"
   fi
