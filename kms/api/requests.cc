@@ -112,8 +112,9 @@ Result<ImportBody> DecodeImport(const SecureJson& body) {
   if (expires) {
     auto when = policies::ParseUtcTime(*expires);
     if (!when.ok()) {
-      return MakeError(ErrorCode::kInvalidRequest,
-                       "field 'material_expires_at' must be a UTC time like 2027-01-31T00:00:00Z");
+      return MakeError(
+          ErrorCode::kInvalidRequest,
+          "field 'material_expires_at' must be a UTC time in the form YYYY-MM-DDTHH:MM:SSZ");
     }
     out.material_expires_at = *when;
   }
