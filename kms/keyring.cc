@@ -658,26 +658,13 @@ Result<UnwrapResult> Keyring::Unwrap(const KeyId& id, std::span<const std::uint8
   if (parsed.header.key_id != id) {
     return GenericCiphertext();
   }
-  KEYHOLD_ASSIGN_OR_RETURN(auto entry, Entry(id));
-  const auto record = entry->Record();
-  KEYHOLD_TRY(Transition(record->state, KeyOp::kUnwrap));
-  const std::uint32_t v = parsed.header.key_version;
-  if (v > record->latest_version) {
-    return GenericCiphertext();
-  }
-  if (v < record->min_decryption_version) {
-    return MakeError(ErrorCode::kInvalidKeyState,
-                     "key version " + std::to_string(v) + " is below min_decryption_version " +
-                         std::to_string(record->min_decryption_version));
-  }
-  auto version = Version(*entry, v);
-  if (!version.ok()) {
-    return version.error().code == ErrorCode::kNotFound ? GenericCiphertext() : version.error();
-  }
-  KEYHOLD_TRY(Usable(**version));
-  KEYHOLD_ASSIGN_OR_RETURN(SecretBytes plaintext,
-                           crypto::OpenBlob(*(*version)->key, parsed, context));
-  return UnwrapResult{std::move(plaintext), v};
+  const std::uint32_t v = parsed.header.key_version;  // never 0 (ParseBlob)
+  std::optional<SecretBytes> plaintext;
+  KEYHOLD_TRY(DecryptWith(id, v, [&](const crypto::CommittedKey& key) -> Status {
+    KEYHOLD_ASSIGN_OR_RETURN(plaintext, crypto::OpenBlob(key, parsed, context));
+    return Status::Ok();
+  }));
+  return UnwrapResult{std::move(*plaintext), v};
 }
 
 Result<WrapResult> Keyring::Rewrap(const KeyId& id, std::span<const std::uint8_t> blob,
