@@ -39,6 +39,7 @@ struct Stats {
   long torn = 0;
   long audit_records = 0;
   long audit_findings = 0;
+  long approvals = 0;  // acknowledged requests and approvals found intact
   double worst_recovery_ms = 0;
 };
 
@@ -224,6 +225,21 @@ int Main(int argc, char** argv) {
         lose("operation on a store that does not unseal", nullptr);
         continue;
       }
+      if (tag == "Q" || tag == "P") {
+        std::string request_id;
+        std::size_t approvals = 0;
+        in >> request_id >> approvals;
+        auto r = (*service)->requests().value()->Get(request_id);
+        if (!r.ok()) {
+          lose(line, &r.error());
+        } else if (r->approvals.size() < approvals ||
+                   (approvals == static_cast<std::size_t>(kApprovals) && r->approved_at == 0)) {
+          lose(line + " (" + std::to_string(r->approvals.size()) + " approvals)", nullptr);
+        } else {
+          ++stats.approvals;
+        }
+        continue;
+      }
       std::string key;
       in >> key;
       touched.insert(key);
@@ -347,10 +363,11 @@ int Main(int argc, char** argv) {
     ++stats.cycles;
   }
   std::printf(
-      "cycles %ld, acknowledged writes %ld, acknowledged audit records %ld, lost writes %ld, "
-      "torn records %ld, audit findings %ld, worst recovery %.1f ms\n",
-      stats.cycles, stats.acknowledged, stats.audit_records, stats.lost, stats.torn,
-      stats.audit_findings, stats.worst_recovery_ms);
+      "cycles %ld, acknowledged writes %ld (requests and approvals %ld), acknowledged audit "
+      "records %ld, lost writes %ld, torn records %ld, audit findings %ld, worst recovery %.1f "
+      "ms\n",
+      stats.cycles, stats.acknowledged, stats.approvals, stats.audit_records, stats.lost,
+      stats.torn, stats.audit_findings, stats.worst_recovery_ms);
   return stats.lost == 0 && stats.torn == 0 && stats.audit_findings == 0 && stats.cycles == cycles
              ? 0
              : 1;

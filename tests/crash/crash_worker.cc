@@ -7,6 +7,7 @@
 // SIGKILL at a random moment.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -16,6 +17,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/random.h"
+#include "policies/approval_digest.h"
 #include "tests/crash/crash_protocol.h"
 
 namespace {
@@ -108,6 +110,26 @@ int main(int argc, char** argv) {
     }
     after = page->back().id.name();
   }
+  auto requests = (*service)->requests().value();
+  {
+    auto officers = (*service)->officers().value();
+    auto enrolled = officers->List();
+    if (!enrolled.ok()) {
+      Die(enrolled.error().message);
+    }
+    for (int o = 0; o < crash::kApprovals; ++o) {
+      const bool present = std::any_of(enrolled->begin(), enrolled->end(), [&](const auto& e) {
+        return e.principal == crash::OfficerName(o);
+      });
+      if (!present) {
+        if (auto e = officers->Enrol(crash::OfficerName(o), crash::OfficerSigner(o).public_key(),
+                                     "root");
+            !e.ok()) {
+          Die(e.error().message);
+        }
+      }
+    }
+  }
   Emit("READY");
   std::thread([&audited, seed] {
     for (std::uint64_t n = 0;; ++n) {
@@ -146,6 +168,33 @@ int main(int argc, char** argv) {
         Die(r.error().message);
       }
       audited(Id(seed, i), "S " + id.ToString() + " " + target);
+    } else if (op == 3) {
+      // An access request for an unwrap under the key, then each officer's
+      // signed approval, each acknowledged once durable and audited.
+      kms::AccessRequest draft;
+      draft.requester = "crash-app";
+      draft.requester_tenant = crash::kTenant;
+      draft.operation = "unwrap";
+      draft.key = id.ToString();
+      draft.not_before = kms::SystemClock::Instance().NowSeconds();
+      draft.not_after = draft.not_before + 7200;
+      draft.justification_code = "incident_review";
+      draft.rule = "crash/approvals";
+      draft.approvals_needed = crash::kApprovals;
+      auto created = requests->Create(std::move(draft), 86400);
+      if (!created.ok()) {
+        Die(created.error().message);
+      }
+      audited(Id(seed, i), "Q " + created->id);
+      for (int o = 0; o < crash::kApprovals; ++o) {
+        const auto sig = crash::OfficerSigner(o).Sign(policies::ApprovalDigest(created->Subject()));
+        auto approved = requests->Approve(created->id, crash::Officer(o), sig, "crash test");
+        if (!approved.ok()) {
+          Die(approved.error().message);
+        }
+        audited(Id(seed, i) + "-" + std::to_string(o),
+                "P " + created->id + " " + std::to_string(o + 1));
+      }
     } else {
       auto plaintext = crypto::RandomBytes(16).value();
       auto r = ring->Wrap(id, plaintext, {});
