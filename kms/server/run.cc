@@ -17,6 +17,34 @@
 #include "kms/server/server.h"
 
 namespace keyhold::kms {
+namespace {
+
+// Descriptors the server holds besides its connections: the listener, the
+// reactor's, the store's and the audit log's files, with room to spare.
+constexpr rlim_t kReservedFiles = 64;
+
+// RaiseFileLimit lifts the soft open-file limit to the hard one and returns
+// the soft limit now in force. Each connection is a descriptor, and
+// systemd's default soft limit (1024) is below the default
+// server.max_connections plus the server's own files: out of descriptors,
+// accept fails and new connections wait in the kernel's backlog until
+// another closes. Only epoll is used, so descriptors above 1023 are safe.
+rlim_t RaiseFileLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) {
+    return 0;
+  }
+  if (files.rlim_cur < files.rlim_max) {
+    rlimit raised = files;
+    raised.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      files = raised;
+    }
+  }
+  return files.rlim_cur;
+}
+
+}  // namespace
 
 void HardenProcess() {
   const rlimit no_core{0, 0};
@@ -27,6 +55,14 @@ void HardenProcess() {
 int RunServer(const Config& config) {
   HardenProcess();
   Logger logger(config.log_level);
+  if (const rlim_t files = RaiseFileLimit();
+      files != RLIM_INFINITY && files < config.max_connections + kReservedFiles) {
+    logger.Log(LogLevel::kWarn,
+               "the open-file limit is too low for server.max_connections: raise LimitNOFILE",
+               {{"limit", static_cast<std::int64_t>(files)},
+                {"max_connections", static_cast<std::int64_t>(config.max_connections)},
+                {"needed", static_cast<std::int64_t>(config.max_connections + kReservedFiles)}});
+  }
   const Clock& clock = SystemClock::Instance();
   // The audit log comes first and goes last: the service's final seal
   // writes its closing checkpoint.

@@ -310,7 +310,8 @@ class Server::Impl {
         ioc_(static_cast<int>(Workers())),
         acceptor_(net::make_strand(ioc_)),
         signals_(ioc_, SIGINT, SIGTERM),
-        grace_timer_(ioc_) {
+        grace_timer_(ioc_),
+        accept_retry_(acceptor_.get_executor()) {
     shared_.config = &config_;
     shared_.api = api;
     shared_.logger = logger;
@@ -370,6 +371,7 @@ class Server::Impl {
       boost::system::error_code ignored;
       acceptor_.close(ignored);
       signals_.cancel(ignored);
+      accept_retry_.cancel();
     });
     std::vector<std::shared_ptr<Session>> live;
     {
@@ -434,7 +436,7 @@ class Server::Impl {
         net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
           if (ec) {
             if (!shared_.draining) {
-              DoAccept();  // a failed accept (e.g. out of descriptors) must not stop the server
+              OnAcceptError(ec);  // a failed accept (e.g. out of descriptors) must not stop it
             }
             return;
           }
@@ -459,6 +461,32 @@ class Server::Impl {
         });
   }
 
+  // OnAcceptError accepts again after a failed accept (on the acceptor's
+  // strand). Out of descriptors or memory, the connection stays in the
+  // kernel's backlog and accepting at once fails again at once: a loop that
+  // would hold a worker at full CPU. So those wait 50 ms, logged once
+  // every 10 s at most.
+  void OnAcceptError(boost::system::error_code ec) {
+    const bool exhausted = ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+                           ec == net::error::no_memory ||
+                           ec == boost::system::errc::too_many_files_open_in_system;
+    if (!exhausted) {
+      return DoAccept();  // e.g. a connection reset before it was accepted
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_accept_warning_) {
+      next_accept_warning_ = now + std::chrono::seconds(10);
+      shared_.logger->Log(LogLevel::kWarn, "cannot accept connections: retrying every 50 ms",
+                          {{"error", ec.message()}});
+    }
+    accept_retry_.expires_after(ms(50));
+    accept_retry_.async_wait([this](boost::system::error_code e) {
+      if (!e && !shared_.draining) {
+        DoAccept();
+      }
+    });
+  }
+
   // Declaration order is destruction order in reverse: the io_context goes
   // first (destroying pending handlers, and with them sessions), while the
   // state sessions use (config, TLS context, shared) is still alive.
@@ -469,6 +497,8 @@ class Server::Impl {
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer grace_timer_;
+  net::steady_timer accept_retry_;                             // on the acceptor's strand
+  std::chrono::steady_clock::time_point next_accept_warning_;  // on the acceptor's strand
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::function<void()> on_shutdown_;
