@@ -369,7 +369,11 @@ void AuditLog::WriteBatch(std::vector<Pending> batch) {
     keys = keys_;
   }
   const std::int64_t now = now_();
-  if (Status s = RotateIfDue(now, keys.get()); !s.ok()) {
+  Status ready = ReplaceIfRemoved(now);
+  if (ready.ok()) {
+    ready = RotateIfDue(now, keys.get());
+  }
+  if (Status s = std::move(ready); !s.ok()) {
     {
       std::lock_guard lock(mu_);
       healthy_ = false;
@@ -438,6 +442,12 @@ Status AuditLog::WriteDurably(const std::string& bytes) {
   if (::fstat(fd_, &st) != 0) {
     return Errno("cannot stat " + file_.string());
   }
+  if (st.st_nlink == 0) {
+    // Removed (the file, or the directory with it): bytes written to it now
+    // would be durable nowhere anyone can read them. The next batch starts
+    // a new file (ReplaceIfRemoved).
+    return Unavailable(file_.string() + " was removed");
+  }
   if (static_cast<std::uint64_t>(st.st_size) != file_bytes_ &&
       ::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) {
     return Errno("cannot cut " + file_.string() + " back to its last durable record");
@@ -462,6 +472,51 @@ Status AuditLog::WriteDurably(const std::string& bytes) {
     Error e = Errno("fdatasync of " + file_.string() + " failed");
     (void)!::ftruncate(fd_, static_cast<off_t>(file_bytes_));
     return e;
+  }
+  // Removed while being written: the records are on disk but in no file of
+  // the log, so they are not acknowledged.
+  if (::fstat(fd_, &st) != 0 || st.st_nlink == 0) {
+    return Unavailable(file_.string() + " was removed while being written");
+  }
+  return Status::Ok();
+}
+
+Status AuditLog::ReplaceIfRemoved(std::int64_t now_us) {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    return Errno("cannot stat " + file_.string());
+  }
+  if (st.st_nlink != 0) {
+    return Status::Ok();
+  }
+  // The current file was removed, alone or with the directory. The log goes
+  // on in a new file named by the next seq, once the directory exists again
+  // (Keyhold does not make it: until someone does, every batch fails). The
+  // chain still links to the removed records, so `keyhold audit verify` and
+  // the check at unseal report them missing.
+  const std::filesystem::path next = options_.dir / AuditFileName(chain_.next_seq);
+  const int fd = ::open(next.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Errno(file_.string() + " was removed; cannot create " + next.string());
+  }
+  if (Status s = SyncDir(options_.dir); !s.ok()) {
+    ::close(fd);
+    ::unlink(next.c_str());
+    return s;
+  }
+  const std::filesystem::path removed = file_;
+  ::close(fd_);
+  fd_ = fd;
+  {
+    std::lock_guard lock(mu_);
+    file_ = next;
+    file_bytes_ = 0;
+  }
+  file_started_us_ = now_us;
+  if (options_.on_warning) {
+    options_.on_warning(removed.string() + " was removed while in use; the log goes on in " +
+                        next.string() + " (seq " + std::to_string(chain_.next_seq) +
+                        "); the records before it are missing from the directory");
   }
   return Status::Ok();
 }

@@ -12,7 +12,11 @@
 // of the last durable record, and every audited request is refused until a
 // batch succeeds. While idle in that state the writer tries, every
 // head_interval_ms, to write a record of the recovery itself: the service
-// fails closed and recovers by itself when the fault clears.
+// fails closed and recovers by itself when the fault clears. A current file
+// that was removed (the file, or the directory with it: st_nlink is 0) is
+// never written again: what was written to it would be durable in no file of
+// the log. The next batch starts a new file in the directory, and fails
+// while the directory does not exist.
 //
 // Keys come from the root key (SetKeys at unseal, ClearKeys at seal): a mac
 // on every record, an Ed25519 signature on the last record of each batch,
@@ -139,6 +143,7 @@ class AuditLog {
   Status OpenLastFile();
   void WriterLoop();
   void WriteBatch(std::vector<Pending> batch);
+  Status ReplaceIfRemoved(std::int64_t now_us);
   Status RotateIfDue(std::int64_t now_us, const Keys* keys);
   Status WriteDurably(const std::string& bytes);
   void MaybeSaveHead(const Keys* keys, bool force);

@@ -4,7 +4,9 @@
 // checkpoint; concurrent appends share syncs (group commit); records written
 // while sealed are covered by the next checkpoint; a write beyond
 // RLIMIT_FSIZE fails closed, leaves the file intact, and the next append
-// succeeds once the limit is raised; and a mutation table (random single
+// succeeds once the limit is raised; a file removed while in use is never
+// written again (the log goes on in a new file once the directory exists);
+// and a mutation table (random single
 // edits, deletions, swaps, truncations, whole files removed or swapped) is
 // found by the verifier at the record it damaged.
 #include "kms/audit/audit_log.h"
@@ -233,6 +235,41 @@ TEST_F(AuditLogTest, AFailedWriteFailsClosedAndRecovers) {
   const AuditVerifyResult r = Verify(*log, log->head());
   EXPECT_TRUE(r.ok) << r.reason;
   EXPECT_EQ(r.records, 3u);  // checkpoint, event 0, event 2
+}
+
+TEST_F(AuditLogTest, ARemovedFileIsNeverWrittenAgain) {
+  auto log = Open();
+  Unseal(*log);
+  ASSERT_TRUE(log->Append(Event(0)).ok());
+  const auto dir = dir_.path() / "audit";
+  // The current file deleted, the directory kept: the next record goes to a
+  // new file, named by its seq, never to the deleted one (where it would be
+  // durable in no file of the log).
+  std::filesystem::remove(log->Files().back());
+  ASSERT_TRUE(log->Append(Event(1)).ok());
+  ASSERT_EQ(log->Files().size(), 1u);
+  const auto lines = ReadLines(log->Files().back());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"req-1\""), std::string::npos) << lines[0];
+  // The directory deleted: refused, also on retry, until it exists again.
+  std::filesystem::remove_all(dir);
+  Status refused = log->Append(Event(2));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kAuditUnavailable);
+  EXPECT_FALSE(log->Append(Event(3)).ok());
+  EXPECT_FALSE(log->healthy());
+  std::filesystem::create_directory(dir);
+  ASSERT_TRUE(log->Append(Event(4)).ok());
+  EXPECT_TRUE(log->healthy());
+  ASSERT_EQ(log->Files().size(), 1u);
+  const auto after = ReadLines(log->Files().back());
+  ASSERT_FALSE(after.empty());
+  EXPECT_NE(after.back().find("\"req-4\""), std::string::npos) << after.back();
+  // What is left chains on from the removed records.
+  AuditVerifyOptions o;
+  o.public_key = FixedSigner().public_key();
+  const AuditVerifyResult r = VerifyAuditFiles(log->Files(), o);
+  EXPECT_TRUE(r.ok) << r.reason;
 }
 
 // The mutation table. Each case damages a copy of a real log once and
