@@ -41,8 +41,16 @@ Error Store::LmdbError(int rc, const char* what) {
     case MDB_INVALID:
     case MDB_VERSION_MISMATCH:
     case MDB_BAD_TXN:
-    case MDB_PANIC:
       return MakeError(ErrorCode::kStoreCorrupt, text);
+    case MDB_PANIC:
+      // LMDB's fatal state: a write of the meta page failed (an I/O error),
+      // or a thread died holding the write lock. The files hold the last
+      // commit, intact; only this process may not use the environment any
+      // more. Not kStoreCorrupt, which sends the operator to a backup (and
+      // so loses every change made since).
+      return MakeError(ErrorCode::kStoreUnavailable,
+                       text + "; the store cannot be used until the server restarts " +
+                           "(nothing committed is lost)");
     default:
       return MakeError(ErrorCode::kStoreUnavailable, text);
   }
