@@ -38,11 +38,17 @@ Result<Reply> Handlers::Sys(const Call& call) {
       return reply;
 
     case RouteId::kHealthReady: {
+      // During an audit outage every audited call is refused: a load
+      // balancer should send traffic elsewhere until the log recovers.
       const SealStatus s = service_->seal_status();
-      const bool ready = s.initialized && !s.sealed;
+      const char* reason = !s.initialized                            ? "not_initialized"
+                           : s.sealed                                ? "sealed"
+                           : audit_ != nullptr && !audit_->healthy() ? "audit_unavailable"
+                                                                     : "unsealed";
+      const bool ready = std::string_view(reason) == "unsealed";
       reply.status = ready ? 200 : 503;
       reply.body["ready"] = ready;
-      reply.body["reason"] = S(ready ? "unsealed" : s.initialized ? "sealed" : "not_initialized");
+      reply.body["reason"] = S(reason);
       return reply;
     }
 

@@ -241,7 +241,11 @@ TEST_F(AuditTest, ARecordThatCannotBeMadeDurableFailsTheRequest) {
   auto client = Client(app);
   Answer refused = Call(*client, "POST", "/v1/keys/acme/k/unwrap", unwrap.dump());
   Answer again = Call(*client, "POST", "/v1/keys/acme/k/unwrap", unwrap.dump());
+  // A load balancer sees the outage: not ready, and why.
+  Answer ready = Get("", "/v1/health/ready");
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+  EXPECT_EQ(ready.status, 503) << ready.raw;
+  EXPECT_EQ(ready.body["reason"], "audit_unavailable") << ready.raw;
   for (const Answer& a : {refused, again}) {
     EXPECT_EQ(a.status, 503) << a.raw;
     EXPECT_EQ(a.body["error"]["code"], "audit_unavailable");
@@ -254,6 +258,7 @@ TEST_F(AuditTest, ARecordThatCannotBeMadeDurableFailsTheRequest) {
   }
   ASSERT_TRUE(audit_->healthy());
   EXPECT_EQ(Records().back()["operation"], "audit.recovery");
+  EXPECT_EQ(Get("", "/v1/health/ready").status, 200);
   Answer served = Call(*client, "POST", "/v1/keys/acme/k/unwrap", unwrap.dump());
   EXPECT_EQ(served.status, 200);
   EXPECT_EQ(served.body["plaintext"], plaintext);
