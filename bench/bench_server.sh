@@ -9,7 +9,8 @@
 # and unseals with a dev key file only so that no person is needed.
 
 # bench_setup installs the Debian packages given (if missing), builds the
-# keyhold binary and makes the work directory and certificates (P-256).
+# keyhold binary (in $BENCH_BUILD, default build/release) and makes the work
+# directory and certificates (P-256).
 bench_setup() {
   scripts/deps >/dev/null
   local missing=() p
@@ -22,9 +23,10 @@ bench_setup() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
       "${missing[@]}" >/dev/null
   fi
-  cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build/release --target keyhold >/dev/null
-  bin="$PWD/build/release/cli/keyhold"
+  build=$(realpath -m "${BENCH_BUILD:-build/release}")
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" --target keyhold >/dev/null
+  bin="$build/cli/keyhold"
 
   work=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/keyhold-bench.XXXXXX")
   pids=()

@@ -67,7 +67,8 @@ wrk.headers["Authorization"] = "Bearer $app"
 LUA
 
 run() {  # url -> prints wrk output
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/unwrap.lua" "$1"
+  # wrk wants at least one connection per thread.
+  wrk -t"$((connections < 2 ? connections : 2))" -c"$connections" -d"${seconds}s" --latency -s "$work/unwrap.lua" "$1"
 }
 echo "machine: $(nproc) cores; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "answer size: keyhold ${#answer} bytes, nginx the same bytes"

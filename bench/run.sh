@@ -9,11 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps >/dev/null
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release --target keyring_bench >/dev/null
+build=${BENCH_BUILD:-build/release}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" --target keyring_bench >/dev/null
 
 filter='.'
-if [ "${1:-}" = "--quick" ]; then filter='^BM_(Wrap32|Unwrap32|AesGcmSeal32|UnwrapAmongKeys/1000|OpenAndUnseal/1000)$'; fi
+if [ "${1:-}" = "--quick" ]; then filter='^BM_(Wrap32|Unwrap32|AesGcmSeal32|UnwrapAmongKeys/1000|UnwrapLatency/1000|OpenAndUnseal/1000)$'; fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "openssl: $(openssl version)"
@@ -26,15 +27,31 @@ echo
 
 out=$(mktemp)
 trap 'rm -f "$out" "$out.err"' EXIT
-build/release/bench/keyring_bench --benchmark_filter="$filter" --benchmark_format=csv \
+# JSON, not CSV: the CSV reporter wants every benchmark to have the same
+# counters. Google Benchmark writes one field per line, which awk reads.
+"$build"/bench/keyring_bench --benchmark_filter="$filter" --benchmark_format=json \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>"$out.err" > "$out" \
   || { cat "$out.err" >&2; exit 1; }
 
-printf '%-34s %12s %10s\n' "benchmark (median of 3)" "ns per op" "x openssl"
-awk -F, -v base="$baseline_ns" '
-  $1 ~ /_median"?$/ {
-    name=$1; gsub(/"/, "", name); sub(/_median$/, "", name)
-    t=$3; unit=$5; gsub(/"/, "", unit)
-    if (unit == "us") t *= 1000; else if (unit == "ms") t *= 1e6
-    printf "%-34s %12.0f %10.1f\n", name, t, t / base
-  }' "$out"
+# Per median row: the time as a ratio to the baseline, then any counters
+# (the fields after time_unit: latency percentiles, memory).
+printf '%-34s %12s %10s  %s\n' "benchmark (median of 3)" "ns per op" "x openssl" "counters"
+awk -v base="$baseline_ns" '
+  function flush() {
+    if (name ~ /_median$/) {
+      n = name; sub(/_median$/, "", n)
+      t = time; if (unit == "us") t *= 1000; else if (unit == "ms") t *= 1e6
+      printf "%-34s %12.0f %10.1f  %s\n", n, t, t / base, counters
+    }
+    name = ""; counters = ""; after_unit = 0
+  }
+  /^ *\{ *$/ { flush(); next }
+  {
+    line = $0; gsub(/^ +|,$/, "", line)
+    split(line, kv, /": /); key = kv[1]; gsub(/"/, "", key); value = kv[2]; gsub(/"/, "", value)
+    if (key == "name") name = value
+    else if (key == "real_time") time = value + 0
+    else if (key == "time_unit") { unit = value; after_unit = 1 }
+    else if (after_unit && value ~ /^[-0-9.e+]+$/) counters = counters sprintf("%s=%.0f ", key, value)
+  }
+  END { flush() }' "$out"

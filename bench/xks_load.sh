@@ -24,8 +24,8 @@ path_prefix = "/bench"
 id = "bench-kek"
 key = "bench/xks"'
 bench_setup nginx-light
-cmake --build build/release --target xks_load >/dev/null
-load="$PWD/build/release/bench/xks_load"
+cmake --build "$build" --target xks_load >/dev/null
+load="$build/bench/xks_load"
 nport=$(bench_free_port)
 bench_start_keyhold
 KEYHOLD_TOKEN="$admin" "$bin" key create bench/xks >/dev/null
