@@ -161,6 +161,11 @@ Result<std::string> FormatEventLine(const AuditEvent& e, const AuditKeys& keys, 
   if (!TimeInRange(e.time_us)) {
     return MakeError(ErrorCode::kInvalidRequest, "an audit time must lie in the years 1000-9999");
   }
+  // A reader takes any line of this type for a signed checkpoint (and
+  // refuses it without one's public key): an event may not claim it.
+  if (e.type == "checkpoint") {
+    return MakeError(ErrorCode::kInvalidRequest, "\"checkpoint\" is not an event type");
+  }
   Json body = Json::object();
   body["time"] = Rfc3339Micros(e.time_us);
   body["type"] = e.type;

@@ -97,7 +97,8 @@ struct AuditKeys {
 
 // FormatRequestLine returns the line (without newline) for `event` at the
 // chain position `chain`, and advances `chain`. `sign` adds a signature
-// (ignored without a signer).
+// (ignored without a signer). kInvalidRequest for a time outside the years
+// 1000-9999 or the type "checkpoint" (FormatCheckpointLine's alone).
 Result<std::string> FormatEventLine(const AuditEvent& event, const AuditKeys& keys, bool sign,
                                     ChainState* chain);
 

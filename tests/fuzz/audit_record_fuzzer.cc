@@ -238,6 +238,7 @@ void CheckFormat(std::string_view data) {
                  : keyhold::kms::FormatEventLine(e, keys, sign, &chain);
   bool writable = ValidUtf8(e.reason);
   if (!checkpoint) {
+    writable = writable && e.type != "checkpoint";  // reserved for checkpoints
     for (const std::string* s : {&e.type, &e.request_id, &e.principal, &e.auth, &e.source,
                                  &e.operation, &e.key, &e.context_digest, &e.decision}) {
       writable = writable && ValidUtf8(*s);

@@ -521,6 +521,22 @@ TEST_F(AuditRecordTest, InvalidUtf8FieldFailsAndLeavesTheChain) {
   EXPECT_EQ(chain.prev, crypto::Sha256Digest{});
 }
 
+// Found by fuzzing: an event typed "checkpoint" was written, then refused
+// by every reader as a checkpoint without its public key.
+TEST_F(AuditRecordTest, AnEventMayNotClaimTheCheckpointType) {
+  ChainState chain;
+  AuditEvent e = Event(0);
+  e.type = "checkpoint";
+  for (const AuditKeys& keys : {keys_, AuditKeys{}}) {
+    auto line = FormatEventLine(e, keys, /*sign=*/true, &chain);
+    ASSERT_FALSE(line.ok());
+    EXPECT_EQ(line.error().code, ErrorCode::kInvalidRequest);
+  }
+  EXPECT_EQ(chain.next_seq, 1u);
+  e.type = "checkpoints";  // only the exact word is reserved
+  EXPECT_TRUE(FormatEventLine(e, keys_, /*sign=*/true, &chain).ok());
+}
+
 // Whatever FormatEventLine formats, ParseLine must accept: Rfc3339Micros
 // writes years outside 1000..9999 with other than four digits, which
 // ParseTime refuses, so either the formatter must refuse such a time or the
