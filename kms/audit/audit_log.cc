@@ -494,25 +494,9 @@ Status AuditLog::ReplaceIfRemoved(std::int64_t now_us) {
   // (Keyhold does not make it: until someone does, every batch fails). The
   // chain still links to the removed records, so `keyhold audit verify` and
   // the check at unseal report them missing.
-  const std::filesystem::path next = options_.dir / AuditFileName(chain_.next_seq);
-  const int fd = ::open(next.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Errno(file_.string() + " was removed; cannot create " + next.string());
-  }
-  if (Status s = SyncDir(options_.dir); !s.ok()) {
-    ::close(fd);
-    ::unlink(next.c_str());
-    return s;
-  }
   const std::filesystem::path removed = file_;
-  ::close(fd_);
-  fd_ = fd;
-  {
-    std::lock_guard lock(mu_);
-    file_ = next;
-    file_bytes_ = 0;
-  }
-  file_started_us_ = now_us;
+  KEYHOLD_TRY(StartNextFile(now_us, removed.string() + " was removed; "));
+  const std::filesystem::path& next = file_;
   if (options_.on_warning) {
     options_.on_warning(removed.string() + " was removed while in use; the log goes on in " +
                         next.string() + " (seq " + std::to_string(chain_.next_seq) +
@@ -545,10 +529,14 @@ Status AuditLog::RotateIfDue(std::int64_t now_us, const Keys* keys) {
     }
     MaybeSaveHead(keys, /*force=*/true);
   }
+  return StartNextFile(now_us, "");
+}
+
+Status AuditLog::StartNextFile(std::int64_t now_us, const std::string& why) {
   const std::filesystem::path next = options_.dir / AuditFileName(chain_.next_seq);
   const int fd = ::open(next.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Errno("cannot create " + next.string());
+    return Errno(why + "cannot create " + next.string());
   }
   if (Status s = SyncDir(options_.dir); !s.ok()) {
     ::close(fd);

@@ -145,6 +145,9 @@ class AuditLog {
   void WriteBatch(std::vector<Pending> batch);
   Status ReplaceIfRemoved(std::int64_t now_us);
   Status RotateIfDue(std::int64_t now_us, const Keys* keys);
+  // StartNextFile creates the file named by the next seq, durably, and
+  // writes there from now on; `why` prefixes the error.
+  Status StartNextFile(std::int64_t now_us, const std::string& why);
   Status WriteDurably(const std::string& bytes);
   void MaybeSaveHead(const Keys* keys, bool force);
   void Mirror(std::string_view bytes);
