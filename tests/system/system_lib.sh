@@ -134,13 +134,7 @@ sys_init() {
 
 # sys_api METHOD PATH [BODY] [TOKEN]: prints "STATUS BODY" on one line.
 sys_api() {
-  local method=$1 path=$2 body=${3:-} token=${4:-${admin:-}}
-  local args=(-s -w '\n%{http_code}' --max-time 30 --cacert "$work/ca.crt" -X "$method")
-  [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
-  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-  local out
-  out=$(curl "${args[@]}" "$KEYHOLD_ADDR$path") || true
-  printf '%s %s\n' "${out##*$'\n'}" "${out%$'\n'*}"
+  sys_api_header "" "$@"
 }
 
 # sys_expect_status WANT METHOD PATH [BODY] [TOKEN]: sys_api, and fails
@@ -155,11 +149,11 @@ sys_expect_status() {
 }
 
 # sys_api_header HEADER METHOD PATH [BODY] [TOKEN]: sys_api with one more
-# request header, "Name: value" (e.g. "X-Keyhold-Grant: $id").
+# request header, "Name: value" (e.g. "X-Keyhold-Grant: $id"); none if "".
 sys_api_header() {
   local header=$1 method=$2 path=$3 body=${4:-} token=${5:-${admin:-}}
-  local args=(-s -w '\n%{http_code}' --max-time 30 --cacert "$work/ca.crt" -X "$method"
-    -H "$header")
+  local args=(-s -w '\n%{http_code}' --max-time 30 --cacert "$work/ca.crt" -X "$method")
+  [ -n "$header" ] && args+=(-H "$header")
   [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
   [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
   local out
