@@ -6,15 +6,20 @@
 # the disk (durable: fdatasync per batch, the production setting) and with
 # the audit log on /dev/shm (the same code, but a sync costs nothing), which
 # isolates what durable audit costs. Prints req/s, latency percentiles and
-# the ratios. Everything runs on 127.0.0.1 in a temporary directory and
-# stops by itself.
+# the ratios. Then the latency at a fixed rate below saturation, open loop
+# (bench/unwrap_load, LOAD_OPEN_SECONDS each, default 8): at 0.3x nginx's
+# req/s (half the 0.6x target) and at half of Keyhold's own durable req/s,
+# against nginx and the durable Keyhold at the same rate. Everything runs on
+# 127.0.0.1 in a temporary directory and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${LOAD_SECONDS:-10}"
 connections="${LOAD_CONNECTIONS:-16}"
+open_seconds="${LOAD_OPEN_SECONDS:-8}"
 
 source bench/bench_server.sh
 bench_setup nginx-light wrk
+cmake --build "$build" --target unwrap_load >/dev/null
 nport=$(bench_free_port)
 bench_start_keyhold
 KEYHOLD_TOKEN="$admin" "$bin" key create bench/app >/dev/null
@@ -77,6 +82,21 @@ echo "== nginx (static answer, TLS 1.3, 1 worker)"
 nginx_out=$(run "https://127.0.0.1:$nport/unwrap"); echo "$nginx_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
 echo "== keyhold unwrap (TLS 1.3, one worker thread per core)"
 keyhold_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$keyhold_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+n=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')
+k=$(echo "$keyhold_out" | awk '/Requests\/sec/ {print $2}')
+# Open loop at fixed rates: the latency a client sees below saturation.
+open_run() {  # url path rate -> prints unwrap_load's two lines
+  "$build/bench/unwrap_load" "$1" "$work/ca.crt" "$2" "$app" "$body" "$3" "$open_seconds" "$connections" || true
+}
+open_report=""
+for rate in $(awk -v n="$n" -v k="$k" 'BEGIN { printf "%.0f %.0f", 0.3 * n, 0.5 * k }'); do
+  echo "== open loop at $rate req/s: nginx, then keyhold (durable audit)"
+  nginx_open=$(open_run "https://127.0.0.1:$nport" /unwrap "$rate"); echo "$nginx_open"
+  keyhold_open=$(open_run "$KEYHOLD_ADDR" /v1/keys/bench/app/unwrap "$rate"); echo "$keyhold_open"
+  open_report+=$(printf '\nat %s req/s: p99 keyhold %s ms, nginx %s ms (target <= 1 ms)' "$rate" \
+    "$(echo "$keyhold_open" | sed -n 's/.* p99 \([0-9.]*\) .*/\1/p')" \
+    "$(echo "$nginx_open" | sed -n 's/.* p99 \([0-9.]*\) .*/\1/p')")
+done
 # The same server with its audit log in RAM: what durability costs.
 kill -TERM "$kpid"; wait "$kpid" 2>/dev/null || true
 shm=$(mktemp -d /dev/shm/keyhold-bench.XXXXXX)
@@ -85,14 +105,13 @@ sed -i "s|^path = \"$work/audit\"|path = \"$shm/audit\"|" "$work/keyhold.toml"
 bench_start_keyhold
 echo "== keyhold unwrap, audit log on /dev/shm (sync costs nothing)"
 ram_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$ram_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
-n=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')
-k=$(echo "$keyhold_out" | awk '/Requests\/sec/ {print $2}')
 r=$(echo "$ram_out" | awk '/Requests\/sec/ {print $2}')
 echo
 awk -v k="$k" -v n="$n" -v r="$r" 'BEGIN {
   printf "keyhold %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.6)\n", k, n, k / n
   printf "durable audit costs %.1f%% of throughput (%.0f req/s with the log in RAM; target <= 10%%)\n", (1 - k / r) * 100, r
 }'
+echo "open loop, $connections connections:${open_report}"
 if echo "$keyhold_out$ram_out" | grep -q 'Non-2xx'; then
   echo "WARNING: keyhold answered errors during the run" >&2
 fi
