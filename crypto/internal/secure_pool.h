@@ -8,7 +8,9 @@
 // from core dumps, fenced by guard pages), carved into fixed-size slots of 32
 // to 32768 bytes. A slot is zeroed when freed and handed out again zeroed;
 // larger requests go straight to sodium_malloc. Chunks are kept for reuse, so the
-// pool's footprint is the peak of live secrets. Under AddressSanitizer free
+// pool's footprint is the peak of live secrets. Each thread keeps a few free
+// slots per class (at most 64 KiB a class) so that small allocations on
+// the request path do not queue on one mutex. Under AddressSanitizer free
 // slots and slot tails are poisoned, so overflows and use-after-free are
 // still reported. Thread-safe. May include: libsodium, std.
 #ifndef KEYHOLD_CRYPTO_INTERNAL_SECURE_POOL_H_

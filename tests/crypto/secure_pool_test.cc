@@ -229,5 +229,51 @@ TEST(SecurePoolTest, ConcurrentAllocateAndFree) {
   EXPECT_EQ(SecurePoolStatistics().live_slots, before);
 }
 
+// Each thread keeps some free slots for itself; they must go back to the
+// pool when it ends, or every short-lived thread would leak a cache.
+TEST(SecurePoolTest, AThreadsCachedSlotsReturnWhenItEnds) {
+  EnsureInitialized();
+  const SecurePoolStats before = SecurePoolStatistics();
+  for (int t = 0; t < 200; ++t) {
+    std::thread([] {
+      std::vector<Block> held;
+      for (int i = 0; i < 64; ++i) {
+        held.push_back(Allocate(32));
+      }
+      for (const Block& b : held) {
+        Free(b);
+      }
+    }).join();
+  }
+  const SecurePoolStats after = SecurePoolStatistics();
+  EXPECT_EQ(after.live_slots, before.live_slots);
+  // 200 caches of up to 32 slots would need 3 more chunks of 2048.
+  EXPECT_LE(after.chunks, before.chunks + 1);
+}
+
+// A slot freed on another thread than the one it came from is reused,
+// zeroed, by a third.
+TEST(SecurePoolTest, ASlotFreedOnAnotherThreadIsHandedOutZeroed) {
+  EnsureInitialized();
+  Block b;
+  std::thread([&b] {
+    b = Allocate(100);
+    std::memset(b.p, 0x77, b.size);
+  }).join();
+  std::thread([&b] { Free(b); }).join();
+  bool all_zero = true;
+  std::thread([&all_zero] {
+    std::vector<Block> held;
+    for (int i = 0; i < 3000; ++i) {
+      held.push_back(Allocate(100));
+      all_zero = all_zero && AllZero(held.back());
+    }
+    for (const Block& h : held) {
+      Free(h);
+    }
+  }).join();
+  EXPECT_TRUE(all_zero);
+}
+
 }  // namespace
 }  // namespace keyhold::crypto::internal
