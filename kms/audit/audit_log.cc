@@ -48,6 +48,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditLogOptions& options,
   }
   KEYHOLD_TRY(log->OpenLastFile());
   log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
+  log->head_saver_ = std::thread([l = log.get()] { l->HeadSaverLoop(); });
   return log;
 }
 
@@ -173,7 +174,7 @@ Status AuditLog::OpenLastFile() {
 AuditLog::~AuditLog() {
   bool keyed = false;
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(keys_mu_);
     keyed = keys_ != nullptr;
   }
   if (keyed) {
@@ -186,6 +187,14 @@ AuditLog::~AuditLog() {
   cv_.notify_all();
   if (writer_.joinable()) {
     writer_.join();
+  }
+  {
+    std::lock_guard lock(save_mu_);
+    save_stop_ = true;
+  }
+  save_cv_.notify_all();
+  if (head_saver_.joinable()) {
+    head_saver_.join();
   }
   if (fd_ >= 0) {
     ::close(fd_);
@@ -229,7 +238,7 @@ Status AuditLog::Checkpoint(std::string reason) {
 Status AuditLog::SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes context_key,
                          crypto::Ed25519Signer signer, SaveHead save_head) {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(keys_mu_);
     keys_ = std::make_shared<const Keys>(
         Keys{std::move(mac_key), std::move(context_key), std::move(signer), std::move(save_head)});
   }
@@ -237,17 +246,21 @@ Status AuditLog::SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes contex
 }
 
 void AuditLog::ClearKeys() {
-  (void)Checkpoint("seal");
-  std::lock_guard lock(mu_);
+  (void)Checkpoint("seal");  // saves its head itself
+  {
+    // No save may run with the keys once sealed: drop one not started,
+    // wait for one running.
+    std::unique_lock lock(save_mu_);
+    save_pending_.reset();
+    save_keys_.reset();
+    save_cv_.wait(lock, [this] { return !saving_; });
+  }
+  std::unique_lock lock(keys_mu_);
   keys_.reset();
 }
 
 std::string AuditLog::ContextDigest(const crypto::EncryptionContext& context) const {
-  std::shared_ptr<const Keys> keys;
-  {
-    std::lock_guard lock(mu_);
-    keys = keys_;
-  }
+  std::shared_ptr<const Keys> keys = CurrentKeys();
   if (!keys || context.entries().empty()) {
     return "";
   }
@@ -310,22 +323,25 @@ ChainHead AuditLog::head() const {
 }
 
 std::optional<crypto::Ed25519PublicKey> AuditLog::public_key() const {
-  std::lock_guard lock(mu_);
-  if (!keys_) {
+  std::shared_ptr<const Keys> keys = CurrentKeys();
+  if (!keys) {
     return std::nullopt;
   }
-  return keys_->signer.public_key();
+  return keys->signer.public_key();
+}
+
+std::shared_ptr<const AuditLog::Keys> AuditLog::CurrentKeys() const {
+  std::shared_lock lock(keys_mu_);
+  return keys_;
 }
 
 bool AuditLog::healthy() const {
-  std::lock_guard lock(mu_);
-  return healthy_;
+  return healthy_.load(std::memory_order_acquire);
 }
 
 void AuditLog::WriterLoop() {
   for (;;) {
     std::vector<Pending> batch;
-    std::shared_ptr<const Keys> keys;
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(options_.head_interval_ms),
@@ -334,7 +350,6 @@ void AuditLog::WriterLoop() {
         if (stop_) {
           return;
         }
-        keys = keys_;
       } else {
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.end()));
@@ -355,7 +370,7 @@ void AuditLog::WriterLoop() {
         WriteBatch(std::move(batch));
         continue;
       }
-      MaybeSaveHead(keys.get(), false);
+      MaybeSaveHead(CurrentKeys(), false);
       continue;
     }
     WriteBatch(std::move(batch));
@@ -363,21 +378,14 @@ void AuditLog::WriterLoop() {
 }
 
 void AuditLog::WriteBatch(std::vector<Pending> batch) {
-  std::shared_ptr<const Keys> keys;
-  {
-    std::lock_guard lock(mu_);
-    keys = keys_;
-  }
+  const std::shared_ptr<const Keys> keys = CurrentKeys();
   const std::int64_t now = now_();
   Status ready = ReplaceIfRemoved(now);
   if (ready.ok()) {
     ready = RotateIfDue(now, keys.get());
   }
   if (Status s = std::move(ready); !s.ok()) {
-    {
-      std::lock_guard lock(mu_);
-      healthy_ = false;
-    }
+    healthy_.store(false, std::memory_order_release);
     for (Pending& p : batch) {
       p.done(s);
     }
@@ -425,7 +433,7 @@ void AuditLog::WriteBatch(std::vector<Pending> batch) {
     }
   }
   if (written.ok()) {
-    MaybeSaveHead(keys.get(), saw_checkpoint);
+    MaybeSaveHead(keys, saw_checkpoint);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].done(written.ok() ? outcome[i] : written);
@@ -527,7 +535,7 @@ Status AuditLog::RotateIfDue(std::int64_t now_us, const Keys* keys) {
       file_bytes_ += line.size() + 1;
       head_ = {chain.next_seq - 1, chain.prev};
     }
-    MaybeSaveHead(keys, /*force=*/true);
+    StoreHead(*keys, {chain.next_seq - 1, chain.prev});
   }
   return StartNextFile(now_us, "");
 }
@@ -554,24 +562,62 @@ Status AuditLog::StartNextFile(std::int64_t now_us, const std::string& why) {
   return Status::Ok();
 }
 
-void AuditLog::MaybeSaveHead(const Keys* keys, bool force) {
+void AuditLog::MaybeSaveHead(const std::shared_ptr<const Keys>& keys, bool force) {
   if (keys == nullptr || !keys->save_head) {
     return;
   }
-  const std::int64_t now = now_();
   ChainHead head;
   {
     std::lock_guard lock(mu_);
     head = head_;
   }
-  if (head.seq == last_saved_seq_ ||
-      (!force && now - last_head_save_us_ < options_.head_interval_ms * 1'000)) {
+  const std::int64_t now = now_();
+  if (force) {
+    last_head_save_us_ = now;
+    StoreHead(*keys, head);
     return;
   }
-  Status saved = keys->save_head(head);
+  if (now - last_head_save_us_ < options_.head_interval_ms * 1'000) {
+    return;
+  }
+  last_head_save_us_ = now;
+  {
+    std::lock_guard lock(save_mu_);
+    save_pending_ = head;
+    save_keys_ = keys;
+  }
+  save_cv_.notify_one();
+}
+
+void AuditLog::HeadSaverLoop() {
+  std::unique_lock lock(save_mu_);
+  for (;;) {
+    save_cv_.wait(lock, [this] { return save_stop_ || save_pending_.has_value(); });
+    if (save_stop_) {
+      return;
+    }
+    const ChainHead head = *save_pending_;
+    const std::shared_ptr<const Keys> keys = std::move(save_keys_);
+    save_pending_.reset();
+    saving_ = true;
+    lock.unlock();
+    StoreHead(*keys, head);
+    lock.lock();
+    saving_ = false;
+    save_cv_.notify_all();  // ClearKeys may wait for this save
+  }
+}
+
+void AuditLog::StoreHead(const Keys& keys, const ChainHead& head) {
+  // One save at a time, never an older head after a newer one: the writer
+  // (checkpoints) and the saver thread both come here.
+  std::lock_guard lock(saved_mu_);
+  if (head.seq <= last_saved_seq_) {
+    return;
+  }
+  Status saved = keys.save_head(head);
   if (saved.ok()) {
     last_saved_seq_ = head.seq;
-    last_head_save_us_ = now;
   }
   // The log still works without it, but a cut at its end would no longer
   // be found at the next unseal: an operator must hear of it.

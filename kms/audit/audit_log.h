@@ -27,10 +27,16 @@
 // The chain head (seq and hash of the last durable record) is handed to
 // `save_head` at most every `head_interval_ms` and at each checkpoint; the
 // store keeps it so that a log cut at its end, or an older copy of the store
-// put back, is found at unseal (see CheckAgainstHead). Thread-safe.
+// put back, is found at unseal (see CheckAgainstHead). The periodic saves
+// run on a thread of their own: a store commit is two syncs, and on the
+// writer thread it held every request waiting for its record (the p99).
+// Checkpoints save on the writer thread, before their callback runs. Saves
+// never go back: a head older than the last one saved is skipped.
+// Thread-safe.
 #ifndef KEYHOLD_KMS_AUDIT_AUDIT_LOG_H_
 #define KEYHOLD_KMS_AUDIT_AUDIT_LOG_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -38,6 +44,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -140,6 +148,7 @@ class AuditLog {
   };
 
   AuditLog(const AuditLogOptions& options, NowMicros now);
+  std::shared_ptr<const Keys> CurrentKeys() const;
   Status OpenLastFile();
   void WriterLoop();
   void WriteBatch(std::vector<Pending> batch);
@@ -149,7 +158,11 @@ class AuditLog {
   // writes there from now on; `why` prefixes the error.
   Status StartNextFile(std::int64_t now_us, const std::string& why);
   Status WriteDurably(const std::string& bytes);
-  void MaybeSaveHead(const Keys* keys, bool force);
+  // MaybeSaveHead saves the head now (force: a checkpoint) or hands it to
+  // the head saver thread when head_interval_ms has passed.
+  void MaybeSaveHead(const std::shared_ptr<const Keys>& keys, bool force);
+  void StoreHead(const Keys& keys, const ChainHead& head);
+  void HeadSaverLoop();
   void Mirror(std::string_view bytes);
   void Warn(bool* streak, bool failed, const std::string& what);
   Status Checkpoint(std::string reason);
@@ -163,21 +176,34 @@ class AuditLog {
   std::filesystem::path file_;
   std::uint64_t file_bytes_ = 0;  // durable size of the current file
   std::int64_t file_started_us_ = 0;
-  ChainState chain_;  // next position, durable
-  std::int64_t last_head_save_us_ = 0;
-  std::uint64_t last_saved_seq_ = 0;
-  bool head_save_failing_ = false;
+  ChainState chain_;                    // next position, durable
+  std::int64_t last_head_save_us_ = 0;  // when the writer last asked for a save
   bool mirror_failing_ = false;
+
+  // The head saver: the latest head to save, and whether a save runs.
+  std::mutex save_mu_;
+  std::condition_variable save_cv_;
+  std::optional<ChainHead> save_pending_;  // guarded by save_mu_
+  std::shared_ptr<const Keys> save_keys_;  // guarded by save_mu_
+  bool saving_ = false;                    // guarded by save_mu_
+  bool save_stop_ = false;                 // guarded by save_mu_
+  std::mutex saved_mu_;                    // held while save_head runs
+  std::uint64_t last_saved_seq_ = 0;       // guarded by saved_mu_
+  bool head_save_failing_ = false;         // guarded by saved_mu_
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stop_ = false;
-  bool healthy_ = true;
+  std::atomic<bool> healthy_{true};  // read on every request: no lock
   ChainHead head_;
-  std::shared_ptr<const Keys> keys_;
+  // Apart from mu_, which the writer and every Submit take: readers of the
+  // keys (ContextDigest, on every request) do not queue behind them.
+  mutable std::shared_mutex keys_mu_;
+  std::shared_ptr<const Keys> keys_;  // guarded by keys_mu_
   AuditVerifyResult startup_check_;
   std::thread writer_;
+  std::thread head_saver_;
 };
 
 }  // namespace keyhold::kms

@@ -14,8 +14,12 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -191,6 +195,60 @@ TEST_F(AuditLogTest, ConcurrentAppendsShareSyncs) {
   // shared. (Not a timing check: with 8 writers blocked on one sync, the
   // queue cannot stay at one record per batch.)
   EXPECT_LT(r.signatures, r.records);
+}
+
+// A store commit is two syncs: the periodic head save must not hold the
+// records that come after it (it did, on the writer thread: the p99).
+TEST_F(AuditLogTest, ASlowHeadSaveDoesNotHoldRecordsBack) {
+  std::atomic<std::int64_t> now{now_us_};
+  AuditLogOptions o;
+  o.dir = dir_.path() / "audit";
+  auto opened = AuditLog::Open(o, [&now] { return now += 10; });
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::unique_ptr<AuditLog> log = std::move(opened).value();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool block = false;
+  bool blocked = false;  // a save is waiting for `block` to clear
+  std::vector<std::uint64_t> saved;
+  ASSERT_TRUE(log->SetKeys(FixedKey(1), FixedKey(2), FixedSigner(),
+                           [&](const ChainHead& h) {
+                             std::unique_lock lock(mu);
+                             blocked = block;
+                             cv.notify_all();
+                             cv.wait(lock, [&] { return !block; });
+                             blocked = false;
+                             saved.push_back(h.seq);
+                             return Status::Ok();
+                           })
+                  .ok());
+  {
+    std::lock_guard lock(mu);
+    block = true;
+  }
+  now += 2'000'000;  // past head_interval_ms: the next batch asks for a save
+  ASSERT_TRUE(log->Append(Event(0)).ok());
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return blocked; }));
+  }
+  // The save hangs; records still become durable.
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(log->Append(Event(i)).ok());
+  }
+  const std::uint64_t before_seal = log->head().seq;
+  {
+    std::lock_guard lock(mu);
+    block = false;
+  }
+  cv.notify_all();
+  log->ClearKeys();  // waits for the save; its own checkpoint saves last
+  std::lock_guard lock(mu);
+  ASSERT_GE(saved.size(), 3u);  // unseal, the periodic one, seal
+  EXPECT_TRUE(std::is_sorted(saved.begin(), saved.end()));
+  EXPECT_EQ(saved.back(), before_seal + 1);  // the seal checkpoint
+  EXPECT_EQ(saved.back(), log->head().seq);
 }
 
 TEST_F(AuditLogTest, SealedRecordsAreCoveredByTheNextCheckpoint) {
