@@ -246,8 +246,10 @@ TEST_P(UnsealSecretsTest, NoUnsealSecretInLogsMetricsOrStoreFiles) {
 
 INSTANTIATE_TEST_SUITE_P(Methods, UnsealSecretsTest,
                          ::testing::Values(std::string("key_file"), std::string("passphrase")),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
+                         // Not "info": gtest's macro names its own parameter so
+                         // (g++ -Wshadow).
+                         [](const ::testing::TestParamInfo<std::string>& method) {
+                           return method.param;
                          });
 
 TEST_F(ServerTest, MetricsExposeRequestsSealStateAndKeyCount) {
