@@ -19,7 +19,7 @@ open_seconds="${LOAD_OPEN_SECONDS:-8}"
 
 source bench/bench_server.sh
 bench_setup nginx-light wrk
-cmake --build "$build" --target unwrap_load >/dev/null
+cmake --build "$build" --target unwrap_load sync_latency >/dev/null
 nport=$(bench_free_port)
 bench_start_keyhold
 KEYHOLD_TOKEN="$admin" "$bin" key create bench/app >/dev/null
@@ -58,7 +58,8 @@ http {
 }
 NGINX
 nginx -c "$work/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+npid=$!
+pids+=("$npid")
 for _ in $(seq 1 50); do
   curl -s -o /dev/null -k "https://127.0.0.1:$nport/unwrap" -X POST && break
   sleep 0.1
@@ -71,20 +72,37 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $app"
 LUA
 
-run() {  # url -> prints wrk output
-  # wrk wants at least one connection per thread.
-  wrk -t"$((connections < 2 ? connections : 2))" -c"$connections" -d"${seconds}s" --latency -s "$work/unwrap.lua" "$1"
+ticks() {  # pid -> CPU ticks (user + system) of the process and its children
+  local t=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
 }
+run() {  # url server-pid -> prints wrk output and the server's CPU per request
+  local before after out
+  before=$(ticks "$2")
+  # wrk wants at least one connection per thread.
+  out=$(wrk -t"$((connections < 2 ? connections : 2))" -c"$connections" -d"${seconds}s" --latency -s "$work/unwrap.lua" "$1")
+  after=$(ticks "$2")
+  echo "$out"
+  echo "$out" | awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ {printf "Server CPU per request: %.1f us\n", t * 1e6 / hz / $1}'
+}
+show() { grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors|CPU per request' || true; }
 echo "machine: $(nproc) cores; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "answer size: keyhold ${#answer} bytes, nginx the same bytes"
 echo
 echo "== nginx (static answer, TLS 1.3, 1 worker)"
-nginx_out=$(run "https://127.0.0.1:$nport/unwrap"); echo "$nginx_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+nginx_out=$(run "https://127.0.0.1:$nport/unwrap" "$npid"); echo "$nginx_out" | show
 echo "== keyhold unwrap (TLS 1.3, one worker thread per core)"
-keyhold_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$keyhold_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+keyhold_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap" "$kpid"); echo "$keyhold_out" | show
 n=$(echo "$nginx_out" | awk '/Requests\/sec/ {print $2}')
 k=$(echo "$keyhold_out" | awk '/Requests\/sec/ {print $2}')
-# Open loop at fixed rates: the latency a client sees below saturation.
+# Open loop at fixed rates: the latency a client sees below saturation. The
+# baseline for its durable part: the disk's own append+fdatasync latency,
+# at about the rate of syncs the audit log makes (one every 300 us).
+echo "== the disk (beside the audit log): $("$build/bench/sync_latency" "$work" 3000 600 300)"
 open_run() {  # url path rate -> prints unwrap_load's two lines
   "$build/bench/unwrap_load" "$1" "$work/ca.crt" "$2" "$app" "$body" "$3" "$open_seconds" "$connections" || true
 }
@@ -104,12 +122,16 @@ trap 'bench_cleanup; rm -rf "$shm"' EXIT
 sed -i "s|^path = \"$work/audit\"|path = \"$shm/audit\"|" "$work/keyhold.toml"
 bench_start_keyhold
 echo "== keyhold unwrap, audit log on /dev/shm (sync costs nothing)"
-ram_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap"); echo "$ram_out" | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+ram_out=$(run "$KEYHOLD_ADDR/v1/keys/bench/app/unwrap" "$kpid"); echo "$ram_out" | show
 r=$(echo "$ram_out" | awk '/Requests\/sec/ {print $2}')
 echo
 awk -v k="$k" -v n="$n" -v r="$r" 'BEGIN {
   printf "keyhold %.0f req/s, nginx %.0f req/s, ratio %.2f (target >= 0.6)\n", k, n, k / n
   printf "durable audit costs %.1f%% of throughput (%.0f req/s with the log in RAM; target <= 10%%)\n", (1 - k / r) * 100, r
+}'
+cpu() { echo "$1" | awk '/CPU per request/ {print $5}'; }
+awk -v k="$(cpu "$keyhold_out")" -v n="$(cpu "$nginx_out")" -v r="$(cpu "$ram_out")" 'BEGIN {
+  printf "server CPU per request: keyhold %.1f us (%.1f with the log in RAM), nginx %.1f us: %.1fx\n", k, r, n, k / n
 }'
 echo "open loop, $connections connections:${open_report}"
 if echo "$keyhold_out$ram_out" | grep -q 'Non-2xx'; then
