@@ -237,10 +237,15 @@ Status AuditLog::Checkpoint(std::string reason) {
 
 Status AuditLog::SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes context_key,
                          crypto::Ed25519Signer signer, SaveHead save_head) {
+  std::uint64_t epoch = 0;
+  {
+    std::lock_guard lock(saved_mu_);
+    epoch = live_epoch_ = ++epochs_;
+  }
   {
     std::unique_lock lock(keys_mu_);
-    keys_ = std::make_shared<const Keys>(
-        Keys{std::move(mac_key), std::move(context_key), std::move(signer), std::move(save_head)});
+    keys_ = std::make_shared<const Keys>(Keys{std::move(mac_key), std::move(context_key),
+                                              std::move(signer), std::move(save_head), epoch});
   }
   return Checkpoint("unseal");
 }
@@ -248,8 +253,14 @@ Status AuditLog::SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes contex
 void AuditLog::ClearKeys() {
   (void)Checkpoint("seal");  // saves its head itself
   {
-    // No save may run with the keys once sealed: drop one not started,
-    // wait for one running.
+    // No save with these keys from now on, whoever asks (the saver thread,
+    // or a batch or rotation the writer is in): taking saved_mu_ waits for
+    // a save that is running.
+    std::lock_guard lock(saved_mu_);
+    live_epoch_ = 0;
+  }
+  {
+    // And no copy of the keys left with the saver thread.
     std::unique_lock lock(save_mu_);
     save_pending_.reset();
     save_keys_.reset();
@@ -586,7 +597,7 @@ void AuditLog::MaybeSaveHead(const std::shared_ptr<const Keys>& keys, bool force
     save_pending_ = head;
     save_keys_ = keys;
   }
-  save_cv_.notify_one();
+  save_cv_.notify_all();  // the saver; ClearKeys's wait just checks again
 }
 
 void AuditLog::HeadSaverLoop() {
@@ -597,11 +608,12 @@ void AuditLog::HeadSaverLoop() {
       return;
     }
     const ChainHead head = *save_pending_;
-    const std::shared_ptr<const Keys> keys = std::move(save_keys_);
+    std::shared_ptr<const Keys> keys = std::move(save_keys_);
     save_pending_.reset();
     saving_ = true;
     lock.unlock();
     StoreHead(*keys, head);
+    keys.reset();  // before ClearKeys hears the save is over: it may be the last copy
     lock.lock();
     saving_ = false;
     save_cv_.notify_all();  // ClearKeys may wait for this save
@@ -612,8 +624,8 @@ void AuditLog::StoreHead(const Keys& keys, const ChainHead& head) {
   // One save at a time, never an older head after a newer one: the writer
   // (checkpoints) and the saver thread both come here.
   std::lock_guard lock(saved_mu_);
-  if (head.seq <= last_saved_seq_) {
-    return;
+  if (keys.epoch != live_epoch_ || head.seq <= last_saved_seq_) {
+    return;  // sealed since (or sealed and unsealed again), or older
   }
   Status saved = keys.save_head(head);
   if (saved.ok()) {

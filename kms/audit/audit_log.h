@@ -70,7 +70,8 @@ struct AuditLogOptions {
   std::function<bool(std::string_view line)> mirror;
   // Told, once per run of failures, what goes wrong outside any request: a
   // head the store would not save, lines the mirror dropped, a torn tail
-  // cut at start-up. Runs on the writer thread (or in Open).
+  // cut at start-up. Runs on the writer thread, the head saver thread (a
+  // head not saved) or in Open: it must be thread-safe.
   std::function<void(const std::string& what)> on_warning;
 };
 
@@ -99,7 +100,9 @@ class AuditLog {
 
   // SetKeys derives nothing: it takes the keys derived from the root key at
   // unseal, writes an "unseal" checkpoint and starts saving the head with
-  // `save_head`. ClearKeys writes a "seal" checkpoint first.
+  // `save_head`. ClearKeys writes a "seal" checkpoint first; once it
+  // returns, `save_head` is never called again with those keys (the store
+  // behind it may go).
   Status SetKeys(crypto::SecretBytes mac_key, crypto::SecretBytes context_key,
                  crypto::Ed25519Signer signer, SaveHead save_head);
   void ClearKeys();
@@ -139,6 +142,7 @@ class AuditLog {
     crypto::SecretBytes context_key;
     crypto::Ed25519Signer signer;
     SaveHead save_head;
+    std::uint64_t epoch = 0;  // which SetKeys: saves only while it is live
   };
   struct Pending {
     AuditEvent event;
@@ -190,6 +194,9 @@ class AuditLog {
   std::mutex saved_mu_;                    // held while save_head runs
   std::uint64_t last_saved_seq_ = 0;       // guarded by saved_mu_
   bool head_save_failing_ = false;         // guarded by saved_mu_
+  std::uint64_t epochs_ = 0;               // guarded by saved_mu_
+  // The epoch of the keys that may save the head; 0 while sealed.
+  std::uint64_t live_epoch_ = 0;  // guarded by saved_mu_
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

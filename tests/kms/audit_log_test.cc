@@ -251,6 +251,53 @@ TEST_F(AuditLogTest, ASlowHeadSaveDoesNotHoldRecordsBack) {
   EXPECT_EQ(saved.back(), log->head().seq);
 }
 
+// Once ClearKeys returns the store behind save_head may go (seal, the end
+// of KeyService, undoing an init): no save may come after it, even from a
+// batch the writer was in, or a save the saver thread was asked for.
+TEST_F(AuditLogTest, NoHeadSaveWithTheKeysOnceSealed) {
+  std::atomic<std::int64_t> now{now_us_};
+  AuditLogOptions o;
+  o.dir = dir_.path() / "audit";
+  // A second a call: every batch is due for a periodic save.
+  auto opened = AuditLog::Open(o, [&now] { return now += 1'000'000; });
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::unique_ptr<AuditLog> log = std::move(opened).value();
+
+  std::atomic<int> cleared{-1};  // the last round whose ClearKeys returned
+  std::atomic<int> late{0};
+  std::atomic<int> saves{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([&] {
+      for (int i = 0; !stop; ++i) {
+        (void)log->Append(Event(i));
+      }
+    });
+  }
+  for (int round = 0; round < 20; ++round) {
+    ASSERT_TRUE(log->SetKeys(FixedKey(1), FixedKey(2), FixedSigner(),
+                             [&, round](const ChainHead&) {
+                               ++saves;
+                               if (cleared >= round) {
+                                 ++late;
+                               }
+                               return Status::Ok();
+                             })
+                    .ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    log->ClearKeys();
+    cleared = round;
+  }
+  stop = true;
+  for (auto& w : writers) {
+    w.join();
+  }
+  log->Flush();
+  EXPECT_EQ(late.load(), 0) << "a head was saved with keys already cleared";
+  EXPECT_GE(saves.load(), 40);  // at least unseal and seal, each round
+}
+
 TEST_F(AuditLogTest, SealedRecordsAreCoveredByTheNextCheckpoint) {
   auto log = Open();
   for (int i = 0; i < 3; ++i)
