@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include "crypto/check.h"
@@ -39,7 +40,10 @@ constexpr std::array<std::size_t, 11> kClasses = {32,   64,   128,  256,   512, 
 
 struct SizeClass {
   std::mutex mu;
+  // Its capacity is kept at `slots`, so that giving slots back (SecureFree,
+  // a thread's cache) never allocates.
   std::vector<std::uint8_t*> free_slots;  // guarded by mu
+  std::size_t slots = 0;                  // carved from chunks; guarded by mu
   std::atomic<std::size_t> live{0};
 };
 
@@ -76,15 +80,22 @@ int ClassOf(std::size_t size) {
 // Adds one chunk's slots to `c`. Called with c.mu held.
 bool Grow(Pool& pool, SizeClass& c, std::size_t slot_size) {
   const std::size_t chunk_size = ChunkSizeFor(slot_size);
+  const std::size_t n = chunk_size / slot_size;
+  try {
+    c.free_slots.reserve(c.slots + n);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
   void* chunk = sodium_malloc(chunk_size);
   if (chunk == nullptr) {
     return false;
   }
   sodium_memzero(chunk, chunk_size);
   auto* base = static_cast<std::uint8_t*>(chunk);
-  for (std::size_t off = 0; off + slot_size <= chunk_size; off += slot_size) {
-    c.free_slots.push_back(base + off);
+  for (std::size_t k = 0; k < n; ++k) {
+    c.free_slots.push_back(base + k * slot_size);
   }
+  c.slots += n;
   KEYHOLD_POISON(base, chunk_size);
   std::lock_guard lock(pool.chunks_mu);
   ++pool.chunks;
@@ -97,9 +108,11 @@ std::size_t CacheLimit(std::size_t slot_size) {
   return std::clamp<std::size_t>(kChunkSize / slot_size, 1, 32);
 }
 
-// Set when the thread's cache is destroyed: a secret in a static object
-// (or another thread_local) may be freed after it, and then goes straight
-// to its class. A bool has no destructor, so it can still be read then.
+// Set when the thread's cache is made, and when it is destroyed: a secret
+// in a static object (or another thread_local) may be freed after that, and
+// then goes straight to its class. A bool has no destructor, so it can
+// still be read then.
+thread_local bool cache_made = false;
 thread_local bool cache_gone = false;
 
 // ThreadCache: free slots a thread keeps for itself. A request allocates
@@ -140,12 +153,20 @@ struct ThreadCache {
   }
 };
 
-ThreadCache* Cache() {
-  if (cache_gone) {
+// Cache returns this thread's cache; nullptr once it is gone or, unless
+// `create`, before it is made. SecureFree runs in destructors and noexcept
+// deallocators and must not allocate: only SecureAllocate makes a cache.
+ThreadCache* Cache(bool create) {
+  if (cache_gone || (!create && !cache_made)) {
     return nullptr;
   }
-  thread_local ThreadCache cache;
-  return &cache;
+  try {
+    thread_local ThreadCache cache;
+    cache_made = true;
+    return &cache;
+  } catch (const std::bad_alloc&) {
+    return nullptr;  // no memory for a cache: the class alone serves
+  }
 }
 
 }  // namespace
@@ -165,7 +186,7 @@ std::uint8_t* SecureAllocate(std::size_t size, std::size_t* capacity) {
   const auto i = static_cast<std::size_t>(cls);
   SizeClass& c = pool.classes[i];
   const std::size_t slot_size = kClasses[i];
-  ThreadCache* cache = Cache();
+  ThreadCache* cache = Cache(/*create=*/true);
   std::uint8_t* slot = nullptr;
   if (cache == nullptr || cache->slots[i].empty()) {
     std::lock_guard lock(c.mu);
@@ -208,7 +229,7 @@ void SecureFree(std::uint8_t* p, std::size_t capacity) {
   const auto i = static_cast<std::size_t>(cls);
   SizeClass& c = GetPool().classes[i];
   c.live.fetch_sub(1, std::memory_order_relaxed);
-  ThreadCache* cache = Cache();
+  ThreadCache* cache = Cache(/*create=*/false);
   if (cache == nullptr) {
     std::lock_guard lock(c.mu);
     c.free_slots.push_back(p);
