@@ -89,7 +89,8 @@ struct RouteMatch {
 // MatchRoute finds the route of `method` (e.g. "POST") and `path` (no
 // query). kNotFound for an unknown path; kMethodNotAllowed (with the allowed
 // method in `*allow`) for a known path and another method; kInvalidKeyId for
-// a key path whose tenant or name breaks the rules.
+// a key path whose tenant or name breaks the rules; kInvalidRequest for a
+// policy path whose name breaks them.
 Result<RouteMatch> MatchRoute(std::string_view method, std::string_view path, std::string* allow);
 
 // ParseQuery splits "a=1&b=2" into a map. Percent-escapes are refused

@@ -9,10 +9,13 @@
 //   - a parsed request's body never exceeds the body limit, and equals its
 //     Content-Length when it has one and is not chunked;
 //   - MatchRoute: a match's name is its template, starts with '/' and,
-//     filled with the captured key id or accessor, gives back the path; the
-//     key re-validates through KeyId::Parse(key->ToString()); POST routes
-//     (and only they) have a body; errors are kNotFound, kMethodNotAllowed
-//     (with the allowed methods) or kInvalidKeyId;
+//     filled with what it captured (key id, accessor, policy, request id or
+//     officer), gives back the path; the key re-validates through
+//     KeyId::Parse(key->ToString()); POST and PUT routes (and only they)
+//     have a body; errors are kNotFound, kMethodNotAllowed (with the
+//     allowed methods: GET, POST or PUT, each once, never the one sent),
+//     kInvalidKeyId, or kInvalidRequest for a policy path whose name
+//     breaks the rules;
 //   - ParseQuery: kInvalidRequest or one entry per '&'-separated pair, each
 //     spelt in the query as given;
 //   - ParseJsonObject fails only with kInvalidRequest, decoders only with
@@ -99,6 +102,9 @@ std::string FillTemplate(const kms::RouteMatch& match) {
     replace("{name}", match.key->name());
   }
   replace("{accessor}", match.accessor);
+  replace("{policy}", match.policy);
+  replace("{id}", match.resource);
+  replace("{officer}", match.resource);
   return out;
 }
 
@@ -108,18 +114,27 @@ void CheckRoute(std::string_view method, std::string_view path) {
   if (!match.ok()) {
     const ErrorCode code = match.error().code;
     KEYHOLD_FUZZ_CHECK(code == ErrorCode::kNotFound || code == ErrorCode::kMethodNotAllowed ||
-                       code == ErrorCode::kInvalidKeyId);
+                       code == ErrorCode::kInvalidKeyId ||
+                       (code == ErrorCode::kInvalidRequest && path.starts_with("/v1/policies/")));
     if (code == ErrorCode::kMethodNotAllowed) {
-      KEYHOLD_FUZZ_CHECK(allow == "GET" || allow == "POST" || allow == "POST, GET" ||
-                         allow == "GET, POST");
-      for (std::string_view other : {"GET", "POST"}) {
-        KEYHOLD_FUZZ_CHECK(!Contains(allow, other) || method != other);
+      // "GET", "PUT, POST", ...: known methods, each once, not the one sent.
+      KEYHOLD_FUZZ_CHECK(!allow.empty());
+      std::string_view rest = allow;
+      std::string seen;
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(", ");
+        const std::string_view one = rest.substr(0, comma);
+        KEYHOLD_FUZZ_CHECK(one == "GET" || one == "POST" || one == "PUT");
+        KEYHOLD_FUZZ_CHECK(one != method);
+        KEYHOLD_FUZZ_CHECK(!Contains(seen, std::string(one) + ";"));
+        seen += std::string(one) + ";";
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
       }
     }
     return;
   }
   KEYHOLD_FUZZ_CHECK(!match->name.empty() && match->name.front() == '/');
-  KEYHOLD_FUZZ_CHECK(match->has_body == (method == "POST"));
+  KEYHOLD_FUZZ_CHECK(match->has_body == (method == "POST" || method == "PUT"));
   const bool key_route = match->name.find("{tenant}") != std::string_view::npos;
   KEYHOLD_FUZZ_CHECK(match->key.has_value() == key_route);
   if (match->key) {
